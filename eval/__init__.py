@@ -1,0 +1,1 @@
+"""Evaluation of the question-answering system: official SQuAD scores, retrieval metrics, reports."""

@@ -1,0 +1,97 @@
+"""PNG plots for the report: where answers go wrong, how confidence separates right from wrong, latency.
+
+Figures are drawn on matplotlib's Agg canvas without pyplot, so no global
+backend state is touched and nothing needs a display.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from eval.latency import stage_timings
+from eval.outcome import QuestionOutcome
+from eval.question_words import QUESTION_WORDS, question_word
+from eval.squad_metrics import apply_no_ans_threshold
+
+
+def plot_f1_by_question_word(outcomes: Sequence[QuestionOutcome], path: Path) -> Path:
+    groups: dict[str, list[float]] = {}
+    for outcome in outcomes:
+        groups.setdefault(question_word(outcome.question), []).append(outcome.f1)
+    words = [word for word in QUESTION_WORDS if word in groups]
+    fig, ax = _figure()
+    bars = ax.bar(words, [100.0 * sum(groups[w]) / len(groups[w]) for w in words], color="tab:blue")
+    ax.bar_label(bars, labels=[f"n={len(groups[w])}" for w in words], fontsize=8)
+    ax.tick_params(axis="x", labelrotation=30)
+    ax.set(title="F1 by question word", ylabel="F1 (%)", ylim=(0, 110))
+    return _save(fig, path)
+
+
+def plot_score_distribution(outcomes: Sequence[QuestionOutcome], path: Path) -> Path:
+    """Best-candidate scores of exact answers, wrong answers and abstentions: where should the threshold go?"""
+    colors = {"right (exact)": "tab:green", "wrong": "tab:red", "abstained": "tab:gray"}
+    groups: dict[str, list[float]] = {label: [] for label in colors}
+    for outcome in outcomes:
+        if outcome.score is None:
+            continue
+        label = "abstained" if outcome.abstained else "right (exact)" if outcome.exact else "wrong"
+        groups[label].append(outcome.score)
+    fig, ax = _figure()
+    bins = [i / 20 for i in range(21)]
+    for label, scores in groups.items():
+        ax.hist(scores, bins=bins, histtype="step", lw=2, color=colors[label], label=f"{label} (n={len(scores)})")
+    ax.set(title="Best-candidate score", xlabel="score", ylabel="questions", xlim=(0, 1))
+    ax.legend()
+    return _save(fig, path)
+
+
+def plot_threshold_curve(outcomes: Sequence[QuestionOutcome], path: Path, steps: int = 100) -> Path:
+    """EM and F1 if the system abstained whenever na_prob > threshold (the official threshold rule)."""
+    na_probs = {o.id: o.na_prob for o in outcomes}
+    has_answer = {o.id: o.answerable for o in outcomes}
+    thresholds = [i / steps for i in range(steps + 1)]
+    curves = {}
+    for name in ("exact", "f1"):
+        raw = {o.id: getattr(o, name) for o in outcomes}
+        curves[name] = [
+            100.0 * sum(apply_no_ans_threshold(raw, na_probs, has_answer, t).values()) / len(raw) for t in thresholds
+        ]
+    fig, ax = _figure()
+    for name, label in (("f1", "F1"), ("exact", "EM")):
+        ax.plot(thresholds, curves[name], label=label)
+    best = max(range(len(thresholds)), key=curves["f1"].__getitem__)
+    ax.axvline(thresholds[best], color="gray", linestyle="--", label=f"best F1 at {thresholds[best]:.2f}")
+    ax.set(title="Score vs no-answer threshold", xlabel="t (abstain when na_prob > t, i.e. score < 1 - t)", ylabel="%")
+    ax.legend()
+    return _save(fig, path)
+
+
+def plot_latency(outcomes: Sequence[QuestionOutcome], path: Path) -> Path:
+    import numpy as np
+
+    fig, ax = _figure()
+    stages = {stage: [1000.0 * s for s in values] for stage, values in stage_timings(outcomes).items()}
+    every = [ms for values in stages.values() for ms in values]
+    if every:
+        bins = np.geomspace(max(min(every), 1e-3), max(max(every), 1e-3) * 1.01, 30)
+        for stage, values in stages.items():
+            ax.hist(values, bins=bins, histtype="step", lw=2, label=stage)
+        ax.set_xscale("log")
+        ax.legend()
+    ax.set(title="Latency per stage", xlabel="milliseconds", ylabel="questions")
+    return _save(fig, path)
+
+
+def _figure():
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(7, 4), layout="constrained")
+    return fig, fig.subplots()
+
+
+def _save(fig, path: Path) -> Path:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    FigureCanvasAgg(fig).print_png(path)
+    return path

@@ -1,0 +1,40 @@
+"""The system under evaluation: our pipeline, wired for each evaluation mode."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from eval.runner import AnswerFn
+from index.embedder import Embedder
+from index.records import Chunk, Document, Passage
+from qa.corpus import build_index, open_index
+from qa.pipeline import QAPipeline
+from qa.reader import ExtractiveReader
+from qa.squad import QAExample
+
+
+def answer_fn_factory(
+    index_dir: str | Path | None = None,
+    reader_dir: str | Path | None = None,
+    threshold: float | None = None,
+    retrieval: str = "hybrid",
+):
+    """An ``AnswerFnFactory`` for ``run_evaluation``, with the chat's own pipeline inside."""
+
+    def build(mode: str, documents: list[Document], k: int) -> AnswerFn:
+        embedder = Embedder()
+        reader = ExtractiveReader(reader_dir) if reader_dir else ExtractiveReader()
+        if mode == "reader":
+            pipeline = QAPipeline(None, reader, threshold=threshold)
+            reader.warm_up()
+            return lambda example: pipeline.read(example.question, [_gold_passage(example)])
+        store = open_index(index_dir, embedder) if index_dir else build_index(documents, embedder, progress=True)
+        pipeline = QAPipeline.from_store(store, embedder, reader, mode=retrieval, top_k=k, threshold=threshold)
+        pipeline.warm_up()
+        return lambda example: pipeline.run(example.question)
+
+    return build
+
+
+def _gold_passage(example: QAExample) -> Passage:
+    return Passage(Chunk(0, example.title or "context", example.context, 0, len(example.context)), 1.0, 0)

@@ -1,0 +1,1 @@
+"""Documents in, searchable chunks out: loading, cleaning, chunking, embedding, FAISS store, retrieval."""

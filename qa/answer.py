@@ -1,0 +1,64 @@
+"""What the system tells the user: an answer quoted from a document, or a plain abstention."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from index.records import Passage
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A span of a source document. ``text == document.text[start:end]``.
+
+    ``score`` is the reader's confidence in (0, 1): the sigmoid of how far the
+    span's logit beats the "this passage does not say" logit of its window, so
+    it compares across passages. ``context`` is the passage around the answer;
+    the answer sits at ``context[context_start:context_start + len(text)]``.
+    """
+
+    text: str
+    score: float
+    start: int
+    end: int
+    source: str
+    context: str = ""
+    context_start: int = 0
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Result:
+    """The reply to one question. ``answer`` is None when the documents do not answer it."""
+
+    question: str
+    answer: Answer | None
+    candidates: list[Answer] = field(default_factory=list)  # best first, ``answer`` included when given
+    passages: list[Passage] = field(default_factory=list)  # what retrieval found, best first
+    threshold: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
+
+    @property
+    def abstained(self) -> bool:
+        return self.answer is None
+
+    def to_dict(self) -> dict:
+        return {
+            "question": self.question,
+            "answer": self.answer.to_dict() if self.answer else None,
+            "candidates": [c.to_dict() for c in self.candidates],
+            "passages": [
+                {
+                    "source": p.chunk.source,
+                    "start": p.chunk.start,
+                    "end": p.chunk.end,
+                    "score": p.score,
+                    "text": p.chunk.text,
+                }
+                for p in self.passages
+            ],
+            "threshold": self.threshold,
+            "timings": self.timings,
+        }

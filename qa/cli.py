@@ -1,0 +1,218 @@
+"""The ``qa`` command: ask, index, eval, serve, train."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+
+
+def _train(args: argparse.Namespace) -> int:
+    from qa.train import TrainConfig, train
+
+    handlers = [logging.StreamHandler(sys.stderr)]
+    if args.log:
+        handlers.append(logging.FileHandler(args.log))
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", handlers=handlers)
+    config = TrainConfig(
+        train_files=args.files,
+        out_dir=args.out,
+        init_from=args.init_from,
+        max_length=args.max_length,
+        stride=args.stride,
+        negative_rate=args.negative_rate,
+        batch_size=args.batch_size,
+        learning_rate=args.lr,
+        epochs=args.epochs,
+        max_steps=args.max_steps,
+        limit=args.limit,
+        seed=args.seed,
+        bf16=args.bf16,
+        checkpoint_minutes=args.checkpoint_minutes,
+        budget_minutes=args.budget_minutes,
+    )
+    checkpoint = train(config, resume=args.resume)
+    print(f"checkpoint: {checkpoint}; reader weights: {checkpoint / 'reader'}")
+    return 0
+
+
+def _ask(args: argparse.Namespace) -> int:
+    from qa.pipeline import QAPipeline, check_question
+    from qa.reader import ExtractiveReader
+
+    question = check_question(args.question)  # fail fast, before loading any model
+    reader = ExtractiveReader(args.reader) if args.reader else None
+    pipeline = QAPipeline.from_index(
+        args.index, mode=args.mode, top_k=args.top_k, threshold=args.threshold, reader=reader
+    )
+    result = pipeline.run(question)
+    if args.json:
+        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(_describe(result))
+    return 0
+
+
+def _describe(result) -> str:
+    """The answer as a person reads it: the quote, how sure, and where it stands."""
+    if result.answer is None:
+        lines = ["The documents do not answer this question."]
+        if result.candidates:
+            best = result.candidates[0]
+            lines.append(
+                f'  (closest guess: "{best.text}", confidence {best.score:.2f} < threshold {result.threshold:.2f})'
+            )
+        if result.passages:
+            passage = result.passages[0].chunk
+            lines.append(f"  Closest passage ({passage.source}): {_shorten(passage.text, 300)}")
+        return "\n".join(lines)
+    answer = result.answer
+    before = answer.context[max(0, answer.context_start - 120) : answer.context_start]
+    after = answer.context[answer.context_start + len(answer.text) : answer.context_start + len(answer.text) + 120]
+    return "\n".join(
+        [
+            answer.text,
+            f"  confidence {answer.score:.2f} | {answer.source}, characters {answer.start}-{answer.end}",
+            f"  ...{' '.join(before.split())} [{answer.text}] {' '.join(after.split())}...",
+        ]
+    )
+
+
+def _shorten(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _index(args: argparse.Namespace) -> int:
+    from index.embedder import Embedder
+    from index.indexer import Indexer
+    from index.loaders import load_document
+    from qa.corpus import open_index
+
+    documents = [load_document(path) for path in args.files]  # all readable before any work is done
+    embedder = Embedder()
+    indexer = Indexer(embedder)
+    existing = os.path.isfile(os.path.join(args.out, "manifest.json")) and not args.rebuild
+    store = open_index(args.out, embedder) if existing else indexer.new_store(args.index_type)
+    added = indexer.run(store, documents, progress=True)
+    store.save(args.out)
+    verb = "added to" if existing else "built"
+    print(
+        f"{verb} {args.out}: {len(documents)} document(s), {added} chunks "
+        f"(index now holds {len(store.documents)} documents, {len(store.chunks)} chunks)"
+    )
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from ui.server import serve
+
+    serve(args.host, args.port, args.index)
+    return 0
+
+
+def _eval(args: argparse.Namespace) -> int:
+    from eval.runner import run_evaluation
+    from eval.system import answer_fn_factory
+
+    factory = answer_fn_factory(args.index, args.reader, args.threshold, args.retrieval)
+    metrics = run_evaluation(args.questions, args.mode, args.out, factory, limit=args.limit, k=args.k)
+    width = max(len(key) for key in metrics)
+    for key, value in metrics.items():
+        print(f"{key:<{width}}  {value:.3f}" if isinstance(value, float) else f"{key:<{width}}  {value}")
+    print(f"report: {os.path.join(args.out, 'report.md')}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="qa", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    ask = commands.add_parser("ask", help="answer a question from the bundled article or your index")
+    ask.add_argument("question")
+    ask.add_argument("--index", default=None, help="index directory from 'qa index' (default: the bundled article)")
+    ask.add_argument("--top-k", type=int, default=3, help="passages to read (default 3)")
+    ask.add_argument(
+        "--threshold", type=float, default=None, help="abstain below this confidence (default: calibrated)"
+    )
+    ask.add_argument("--mode", choices=["hybrid", "dense", "bm25"], default="hybrid", help="retrieval (default hybrid)")
+    ask.add_argument("--reader", default=None, help="reader model directory (default: the shipped one)")
+    ask.add_argument("--json", action="store_true", help="print the answer record as JSON")
+    ask.set_defaults(run=_ask)
+
+    index = commands.add_parser("index", help="index your own documents (.txt, .md, .html)")
+    index.add_argument("files", nargs="+")
+    index.add_argument("--out", required=True, help="index directory; documents are added if it already holds one")
+    index.add_argument("--rebuild", action="store_true", help="start a new index even if --out holds one")
+    index.add_argument(
+        "--index-type",
+        choices=["flat", "hnsw"],
+        default="flat",
+        help="flat: exact search (default); hnsw: approximate, for large corpora",
+    )
+    index.set_defaults(run=_index)
+
+    serve = commands.add_parser("serve", help="serve the web chat and its API (models load once, at start)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback only)")
+    serve.add_argument("--port", type=int, default=7860, help="port (default 7860)")
+    serve.add_argument("--index", default=None, help="index directory from 'qa index' (default: the bundled article)")
+    serve.set_defaults(run=_serve)
+
+    evaluate = commands.add_parser("eval", help="score a question set with the official SQuAD metric")
+    evaluate.add_argument("questions", help="SQuAD v1.1/v2.0 .json, or .jsonl / .jsonl.gz")
+    evaluate.add_argument(
+        "--mode",
+        choices=["e2e", "reader"],
+        default="e2e",
+        help="e2e: retrieval + reading over all contexts (default); reader: the gold paragraph only",
+    )
+    evaluate.add_argument("--index", default=None, help="e2e: use this index instead of indexing the file's contexts")
+    evaluate.add_argument("--out", default="eval_out", help="report directory (default eval_out)")
+    evaluate.add_argument("--limit", type=int, default=0, help="evaluate N questions spread through the file")
+    evaluate.add_argument("--k", type=int, default=3, help="passages retrieved and read per question (default 3)")
+    evaluate.add_argument("--threshold", type=float, default=None, help="abstention threshold (default: calibrated)")
+    evaluate.add_argument("--retrieval", choices=["hybrid", "dense", "bm25"], default="hybrid")
+    evaluate.add_argument("--reader", default=None, help="reader model directory (default: the shipped one)")
+    evaluate.set_defaults(run=_eval)
+
+    train = commands.add_parser("train", help="fine-tune the extractive reader")
+    train.add_argument("files", nargs="+", help="SQuAD .json or .jsonl(.gz) training files")
+    train.add_argument("--out", default="runs/reader", help="run directory (checkpoints, features cache)")
+    train.add_argument("--init-from", default="", help="start from this reader/encoder directory")
+    train.add_argument("--resume", action="store_true", help="continue the run in --out where it stopped")
+    train.add_argument("--max-length", type=int, default=256)
+    train.add_argument("--stride", type=int, default=128)
+    train.add_argument(
+        "--negative-rate", type=float, default=0.1, help="share of questions paired with another paragraph"
+    )
+    train.add_argument("--batch-size", type=int, default=32)
+    train.add_argument("--lr", type=float, default=1e-4)
+    train.add_argument("--epochs", type=float, default=1.0)
+    train.add_argument("--max-steps", type=int, default=0, help="schedule length in steps (overrides --epochs)")
+    train.add_argument("--limit", type=int, default=0, help="use only N questions")
+    train.add_argument("--seed", type=int, default=13)
+    train.add_argument("--bf16", action="store_true", help="bf16 autocast (only on CPUs with native bf16, or CUDA)")
+    train.add_argument("--checkpoint-minutes", type=float, default=5.0)
+    train.add_argument("--budget-minutes", type=float, default=0.0, help="stop cleanly after this long")
+    train.add_argument("--log", default="", help="also write progress to this file")
+    train.set_defaults(run=_train)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except (ValueError, OSError) as err:  # our errors are ValueErrors with a message meant for the user
+        if os.environ.get("QA_DEBUG"):
+            raise
+        print(f"qa: error: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

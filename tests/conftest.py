@@ -1,0 +1,36 @@
+"""Shared fixtures: the real tokenizer and embedder, and a tiny random reader for decoding tests."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def tokenizer():
+    from qa.modeling import encoder_dir, load_tokenizer
+
+    return load_tokenizer(encoder_dir())
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    from index.embedder import Embedder
+
+    embedder = Embedder()
+    embedder.warm_up()
+    return embedder
+
+
+@pytest.fixture(scope="session")
+def tiny_reader_dir(tmp_path_factory, tokenizer):
+    """A randomly initialised 2-layer BERT with a span head: exercises decoding, never answer quality."""
+    import torch
+    from transformers import BertConfig, BertForQuestionAnswering
+
+    torch.manual_seed(0)
+    config = BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+                        intermediate_size=64, max_position_embeddings=512)
+    directory = tmp_path_factory.mktemp("tiny-reader")
+    BertForQuestionAnswering(config).save_pretrained(str(directory))
+    tokenizer.save_pretrained(str(directory))
+    return directory

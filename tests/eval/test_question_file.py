@@ -1,0 +1,58 @@
+"""Question files as evaluation reads them: a malformed file must say where and why."""
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+from qa.squad import QuestionSetError, load_examples
+
+ARTICLE_DEV = Path(__file__).resolve().parents[2] / "qa" / "data" / "article_dev.json"
+
+
+def test_article_dev_set_loads():
+    examples = load_examples(ARTICLE_DEV)
+    assert len(examples) == 24
+    assert sum(e.is_impossible for e in examples) == 4
+    for example in examples:
+        for answer in example.answers:
+            assert example.context[answer.start : answer.start + len(answer.text)] == answer.text
+
+
+def test_squad_question_without_text_names_its_place(tmp_path):
+    path = tmp_path / "dev.json"
+    qas = [{"id": "ok", "question": "Who?", "answers": []}, {"id": "bad", "answers": []}]
+    path.write_text(json.dumps({"data": [{"title": "T", "paragraphs": [{"context": "C", "qas": qas}]}]}))
+    with pytest.raises(QuestionSetError) as err:
+        load_examples(path)
+    assert str(err.value) == f"{path}: data[0].paragraphs[0].qas[1]: missing or non-text 'question'"
+
+
+def test_jsonl_bad_line_names_its_number(tmp_path):
+    path = tmp_path / "dev.jsonl.gz"
+    good = json.dumps({"id": "a", "question": "Who?", "context": "C", "answers": []})
+    with gzip.open(path, "wt", encoding="utf-8") as handle:
+        handle.write(good + "\n{not json\n")
+    with pytest.raises(QuestionSetError, match=r"dev\.jsonl\.gz:2: not valid JSON"):
+        load_examples(path)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("[]", "expected a SQuAD object with a 'data' list"),
+        ('{"data": []}', "contains no questions"),
+        ("{", "not valid JSON"),
+    ],
+)
+def test_malformed_squad_file(tmp_path, content, message):
+    path = tmp_path / "dev.json"
+    path.write_text(content)
+    with pytest.raises(QuestionSetError, match=message):
+        load_examples(path)
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(QuestionSetError, match="no such file"):
+        load_examples(tmp_path / "absent.json")

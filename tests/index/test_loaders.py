@@ -1,0 +1,117 @@
+from pathlib import Path
+
+import pytest
+
+from index.loaders import DocumentError, load_document, load_text
+
+ARTICLE = Path(__file__).resolve().parents[2] / "qa" / "data" / "article.txt"
+
+PAGE = """<!DOCTYPE html>
+<html><head><title>Page title</title><style>p { color: red; }</style>
+<script>var hidden = "<p>not shown</p>";</script></head>
+<body>
+  <h1>Tom &amp; Jerry</h1>
+  <p>First   paragraph,
+     wrapped in the source.<br>After a break&nbsp;here.</p>
+  <noscript>Enable JavaScript</noscript><template><p>template text</p></template>
+  <ul><li>One &lt;item&gt;</li><li>Jerry&#8217;s <b>bold</b> item</li></ul>
+  <div>Last <i>words</i>.</div>
+</body></html>
+"""
+
+
+def test_html_keeps_visible_text_only(tmp_path):
+    path = tmp_path / "page.html"
+    path.write_text(PAGE, encoding="utf-8")
+    document = load_document(path)
+    assert document.name == "page.html"
+    assert document.text == (
+        "Tom & Jerry\n\n"
+        "First paragraph, wrapped in the source.\nAfter a break here.\n\n"
+        "One <item>\nJerry\u2019s bold item\n\n"
+        "Last words."
+    )
+
+
+def test_html_without_closing_head_keeps_body(tmp_path):
+    path = tmp_path / "page.htm"
+    path.write_text("<html><head><title>T</title><body><p>Body text.</p></body></html>", encoding="utf-8")
+    assert load_document(path).text == "Body text."
+
+
+def test_markdown_and_text_are_kept_as_is(tmp_path):
+    markdown = "# Title\n\nSome *emphasis* and a [link](http://x.org).\n"
+    (tmp_path / "notes.md").write_text(markdown, encoding="utf-8")
+    (tmp_path / "notes.markdown").write_text(markdown, encoding="utf-8")
+    assert load_document(tmp_path / "notes.md").text == markdown
+    assert load_document(tmp_path / "notes.markdown").text == markdown
+    assert load_document(ARTICLE).text == ARTICLE.read_text(encoding="utf-8")
+
+
+def test_bom_and_windows_newlines_are_normalised():
+    document = load_text("win.txt", "\ufeffLine one.\r\nLine two.\r\n".encode(), ".txt")
+    assert document.text == "Line one.\nLine two.\n"
+
+
+def test_upload_goes_through_the_same_checks():
+    assert load_text("up.HTML", b"<p>Hi &amp; bye</p>", "HTML").text == "Hi & bye"
+    with pytest.raises(DocumentError, match="binary"):
+        load_text("up.txt", b"\x89PNG\r\n\x1a\n\x00\x00", ".txt")
+
+
+def test_binary_file_is_rejected(tmp_path):
+    path = tmp_path / "image.txt"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    with pytest.raises(DocumentError, match=r"^image\.txt: looks like a binary file, not UTF-8 text$"):
+        load_document(path)
+
+
+def test_non_utf8_text_is_rejected(tmp_path):
+    path = tmp_path / "latin1.txt"
+    path.write_bytes("café au lait".encode("latin-1"))
+    with pytest.raises(DocumentError, match=r"^latin1\.txt: not UTF-8 text \(invalid byte at position 3\)"):
+        load_document(path)
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(DocumentError, match=r"^nope\.txt: no such file"):
+        load_document(tmp_path / "nope.txt")
+
+
+def test_directory_is_not_a_file(tmp_path):
+    (tmp_path / "folder.txt").mkdir()
+    with pytest.raises(DocumentError, match=r"^folder\.txt: not a file"):
+        load_document(tmp_path / "folder.txt")
+
+
+def test_unsupported_type_names_the_supported_ones(tmp_path):
+    path = tmp_path / "report.pdf"
+    path.write_bytes(b"%PDF-1.4")
+    expected = (
+        r"^report\.pdf: unsupported file type '\.pdf'; supported types are \.txt, \.md, \.markdown, \.html, \.htm$"
+    )
+    with pytest.raises(DocumentError, match=expected):
+        load_document(path)
+
+
+def test_oversized_file_says_size_and_limit(tmp_path):
+    path = tmp_path / "big.txt"
+    path.write_text("x" * 20, encoding="utf-8")
+    with pytest.raises(DocumentError, match=r"^big\.txt: file is 20 bytes, larger than the 10 bytes limit$"):
+        load_document(path, max_bytes=10)
+    with pytest.raises(DocumentError, match=r"^up\.txt: file is 5\.0 MB, larger than the 5\.0 MB limit$"):
+        load_text("up.txt", b"x" * (5 * 1024 * 1024 + 1), ".txt")
+
+
+@pytest.mark.parametrize(
+    ("name", "content"), [("empty.txt", ""), ("blank.md", " \n\n\t"), ("s.html", "<script>x=1</script>")]
+)
+def test_empty_document_is_rejected(tmp_path, name, content):
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(DocumentError, match=rf"^{name}: no text to read"):
+        load_document(path)
+
+
+def test_document_error_is_a_value_error():
+    assert issubclass(DocumentError, ValueError)

@@ -1,0 +1,44 @@
+"""Uploads: refused files are reported one line each; a session's index never touches the shared one."""
+
+from index.loaders import MAX_BYTES
+from index.records import Document
+from qa.corpus import build_index
+from qa.pipeline import QAPipeline
+from qa.reader import ExtractiveReader
+from ui.library import read_uploads, session_pipeline
+
+
+def test_good_files_load_and_bad_ones_are_reported(tmp_path):
+    (tmp_path / "notes.md").write_text("# Notes\n\nThe meeting is on Friday.", encoding="utf-8")
+    (tmp_path / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    (tmp_path / "slides.pdf").write_bytes(b"%PDF-1.7 ...")
+    (tmp_path / "huge.txt").write_bytes(b"a" * (MAX_BYTES + 1))
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "notes.md").write_text("Another file, same name.", encoding="utf-8")
+    names = ["notes.md", "image.txt", "slides.pdf", "huge.txt", "other/notes.md"]
+
+    uploads = read_uploads([str(tmp_path / name) for name in names])
+
+    assert uploads.documents == [Document("notes.md", "# Notes\n\nThe meeting is on Friday.")]
+    assert len(uploads.errors) == 4
+    binary, unsupported, oversized, duplicate = uploads.errors
+    assert binary.startswith("image.txt:") and "binary" in binary
+    assert unsupported.startswith("slides.pdf:") and "unsupported file type '.pdf'" in unsupported
+    assert oversized.startswith("huge.txt:") and "larger than the 5.0 MB limit" in oversized
+    assert duplicate.startswith("notes.md:") and "same name" in duplicate
+
+
+def test_session_index_is_new_and_shares_the_models(embedder):
+    shared_store = build_index([Document("article.txt", "The shared article. It says little.")], embedder)
+    shared = QAPipeline.from_store(shared_store, embedder=embedder, reader=ExtractiveReader(), top_k=4, threshold=0.3)
+
+    session = session_pipeline([Document("mine.txt", "My own private notes. Nobody else reads them.")], shared)
+
+    assert list(session.retriever.store.documents) == ["mine.txt"]
+    assert list(shared.retriever.store.documents) == ["article.txt"]  # the shared index is untouched
+    assert session.retriever.store is not shared_store
+    assert session.retriever.embedder is embedder and session.reader is shared.reader  # loaded once
+    assert (session.top_k, session.threshold) == (4, 0.3)
+    passages = session.retriever.run("private notes")
+    assert passages and all(p.chunk.source == "mine.txt" for p in passages)

@@ -1,0 +1,131 @@
+"""Rendering of hand-built records: these test the HTML, not the model."""
+
+import re
+
+from index.records import Chunk, Passage
+from qa.answer import Answer, Result
+from ui.render import (
+    CLOSEST_PASSAGES,
+    CONTEXT_CHARS,
+    notice_html,
+    question_html,
+    reply_html,
+    sources_html,
+)
+
+CONTEXT = "Tokyo says it has lodged a protest. Prime Minister Fumio Kishida stressed dialogue with Russia."
+
+
+def make_answer(text: str, context: str = CONTEXT, score: float = 0.93, source: str = "article.txt") -> Answer:
+    start = context.index(text)
+    return Answer(text, score, 1000 + start, 1000 + start + len(text), source, context, start)
+
+
+def make_passage(text: str, source: str = "article.txt", rank: int = 0) -> Passage:
+    return Passage(Chunk(rank, source, text, 0, len(text)), 0.5, rank)
+
+
+def answered(answer: Answer, *others: Answer) -> Result:
+    return Result("q?", answer, [answer, *others], [make_passage(answer.context)], threshold=0.5)
+
+
+def marked(html: str) -> list[str]:
+    return re.findall(r"<mark>(.*?)</mark>", html)
+
+
+def test_answer_is_quoted_with_confidence_and_source():
+    html = reply_html(answered(make_answer("Fumio Kishida")))
+    assert "“Fumio Kishida”" in html
+    assert "confidence 0.93" in html
+    assert "article.txt" in html
+
+
+def test_answer_is_highlighted_inside_its_passage():
+    html = reply_html(answered(make_answer("Fumio Kishida")))
+    assert marked(html) == ["Fumio Kishida"]
+    assert "lodged a protest. Prime Minister <mark>Fumio Kishida</mark> stressed dialogue" in html
+
+
+def test_document_text_is_escaped_everywhere():
+    context = 'Before <script>alert("x")</script> the <b>answer</b> & after.'
+    answer = make_answer("<b>answer</b> &", context, source="<img src=x onerror=alert(1)>.txt")
+    html = reply_html(answered(answer))
+    assert "<script>" not in html and "<b>" not in html and "<img" not in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
+    assert marked(html) == ["&lt;b&gt;answer&lt;/b&gt; &amp;"]
+
+
+def test_reply_is_one_html_block_so_markdown_leaves_it_alone():
+    context = "# Not a heading\n\n*not emphasis* and [not](a link)\n\nThe answer is 42.\n\n- not a list"
+    html = reply_html(answered(make_answer("42", context)))
+    assert "\n" not in html
+    assert html.startswith("<div") and html.endswith("</div>")
+    assert "# Not a heading *not emphasis* and [not](a link) The answer is <mark>42</mark>" in html
+
+
+def test_long_passage_is_cut_at_words_around_the_answer():
+    words = " ".join(f"word{i}" for i in range(400))
+    context = f"{words} the answer here {words}"
+    html = reply_html(answered(make_answer("the answer here", context)))
+    passage = re.search(r'<p class="qa-passage">(.*?)</p>', html).group(1)
+    before, after = passage.split("<mark>the answer here</mark>")
+    assert before.startswith("… word") and after.endswith("…")
+    assert len(before) <= CONTEXT_CHARS + 2 and len(after) <= CONTEXT_CHARS + 2
+    assert re.fullmatch(r"… (word\d+ )+", before) and re.fullmatch(r"( word\d+)+…", after)  # whole words only
+
+
+def test_other_candidates_are_listed_without_the_answer():
+    context = "Alpha Beta Gamma Delta Epsilon"
+    best, *others = (
+        make_answer(word, context, score) for word, score in zip(context.split(), (0.9, 0.5, 0.4, 0.3, 0.2))
+    )
+    html = reply_html(answered(best, *others))
+    listed = re.findall(r"<li>“(.*?)”", html)
+    assert listed == ["Beta", "Gamma", "Delta"]  # the best three after the answer; Epsilon is left out
+    assert "(0.50, <em>article.txt</em>)" in html
+
+
+def test_single_candidate_shows_no_candidate_list():
+    assert "Other candidates" not in reply_html(answered(make_answer("Fumio Kishida")))
+
+
+def test_abstention_says_so_and_shows_the_closest_passages():
+    guess = make_answer("Tokyo", score=0.21)
+    passages = [make_passage(f"Passage number {i} text.", rank=i) for i in range(4)]
+    html = reply_html(Result("q?", None, [guess], passages, threshold=0.5))
+    assert "The document does not answer this question." in html
+    assert "Closest guess: “Tokyo” (confidence 0.21, below the 0.50 threshold)" in html
+    shown = re.findall(r"Passage number (\d)", html)
+    assert shown == [str(i) for i in range(CLOSEST_PASSAGES)]
+    assert "<mark>" not in html
+
+
+def test_abstention_over_several_documents_speaks_of_documents():
+    passages = [make_passage("One text.", "a.txt"), make_passage("Other text.", "b.md", rank=1)]
+    html = reply_html(Result("q?", None, [], passages, threshold=0.5))
+    assert "The documents do not answer this question." in html
+    assert "Closest guess" not in html
+
+
+def test_long_question_is_shortened_with_its_length():
+    html = question_html("why " * 2500)
+    assert len(html) < 400
+    assert "(10,000 characters)" in html and "…" in html
+
+
+def test_short_question_is_shown_as_typed_but_escaped():
+    assert question_html("Is 2 < 3 & *why*?") == '<div class="qa-question">Is 2 &lt; 3 &amp; *why*?</div>'
+
+
+def test_notice_shows_each_line_escaped():
+    html = notice_html("x.pdf: unsupported file type '.pdf'", "<nothing> indexed")
+    assert re.findall(r"<p>(.*?)</p>", html) == [
+        "x.pdf: unsupported file type &#x27;.pdf&#x27;",
+        "&lt;nothing&gt; indexed",
+    ]
+
+
+def test_sources_say_whose_documents_and_escape_names():
+    assert "Your documents" in sources_html(["<b>notes</b>.md"], own=True)
+    assert "&lt;b&gt;notes&lt;/b&gt;.md" in sources_html(["<b>notes</b>.md"], own=True)
+    assert "Your documents" not in sources_html(["article.txt"], own=False)

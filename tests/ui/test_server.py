@@ -1,0 +1,66 @@
+"""``qa serve`` as a user's program sees it: the ``/answer`` API through gradio_client."""
+
+import pytest
+
+KISHIDA = "Who is the Prime Minister of Japan?"
+POPULATION = "What is the population of the Kuril Islands?"
+
+
+@pytest.fixture(scope="module")
+def client(server_url):
+    from gradio_client import Client
+
+    return Client(server_url, verbose=False)
+
+
+def test_answer_is_the_only_documented_endpoint(client):
+    endpoints = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
+    assert list(endpoints) == ["/answer"]
+    assert [p["parameter_name"] for p in endpoints["/answer"]["parameters"]] == ["question", "top_k", "threshold"]
+
+
+def test_answers_from_the_bundled_article(client):
+    result = client.predict(KISHIDA, api_name="/answer")
+    assert result["question"] == KISHIDA
+    assert result["answer"]["text"] == "Fumio Kishida"
+    assert result["answer"]["source"] == "article.txt"
+    assert result["answer"]["score"] >= result["threshold"]
+
+
+def test_abstains_when_the_article_does_not_say(client):
+    result = client.predict(POPULATION, api_name="/answer")
+    assert result["answer"] is None
+    assert result["passages"]  # the closest passages come back anyway
+
+
+def test_settings_reach_the_pipeline(client):
+    result = client.predict(KISHIDA, 1, 1.0, api_name="/answer")
+    assert len(result["passages"]) == 1
+    assert result["threshold"] == 1.0
+    assert result["answer"] is None  # no confidence reaches 1.0
+
+
+@pytest.mark.parametrize(
+    ("question", "message"),
+    [("", "Please type a question."), ("   ", "Please type a question."), ("a" * 10_000, "under 1,000")],
+)
+def test_bad_question_gets_a_clear_message(client, question, message):
+    from gradio_client.exceptions import AppError
+
+    with pytest.raises(AppError, match=message):
+        client.predict(question, api_name="/answer")
+
+
+def test_bad_top_k_gets_a_clear_message(client):
+    from gradio_client.exceptions import AppError
+
+    with pytest.raises(AppError, match="top_k must be between 1 and 10"):
+        client.predict(KISHIDA, 0, api_name="/answer")
+
+
+def test_serves_several_clients_at_once(server_url):
+    from gradio_client import Client
+
+    jobs = [Client(server_url, verbose=False).submit(KISHIDA, api_name="/answer") for _ in range(3)]
+    results = [job.result(timeout=300) for job in jobs]
+    assert {r["answer"]["text"] for r in results} == {"Fumio Kishida"}

@@ -1,0 +1,37 @@
+"""``qa serve``: load the models once, then serve the chat page and the API on one port."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+CONCURRENCY = 2  # answers computed at once: reading is CPU-bound, so more would only slow each one down
+QUEUE_SIZE = 64  # waiting requests beyond this are turned away instead of waiting for minutes
+MAX_UPLOAD = "25mb"  # the transport's limit; the 5 MB per-document limit is checked with a clear chat message
+
+# Never phone home: no analytics, no version check, no model hub. Set before gradio or
+# huggingface_hub are imported, because both read them at import time.
+OFFLINE_ENV = {"GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+
+
+def serve(host: str = "127.0.0.1", port: int = 7860, index_dir: str | Path | None = None) -> None:
+    """Serve the documents in ``index_dir`` (default: the bundled article) until interrupted."""
+    os.environ.update(OFFLINE_ENV)
+    from qa.pipeline import QAPipeline
+    from ui.app import build_app
+
+    pipeline = QAPipeline.from_index(index_dir)
+    pipeline.warm_up()  # load before the first visitor arrives, not during their first question
+    app = build_app(pipeline).queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)
+    _, url, _ = app.launch(
+        server_name=host,
+        server_port=port,
+        share=False,
+        quiet=True,
+        prevent_thread_lock=True,
+        max_file_size=MAX_UPLOAD,
+        run_history=False,  # a shared machine's browser should not keep other people's questions
+        footer_links=["api"],
+    )
+    print(f"qa serve: answering from {index_dir or 'the bundled article'} at {url}", flush=True)
+    app.block_thread()  # until Ctrl-C, which it turns into a clean shutdown
