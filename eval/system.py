@@ -18,12 +18,13 @@ def answer_fn_factory(
     reader_dir: str | Path | None = None,
     threshold: float | None = None,
     retrieval: str = "hybrid",
+    calibrated: bool = True,
 ):
     """An ``AnswerFnFactory`` for ``run_evaluation``, with the chat's own pipeline inside."""
 
     def build(mode: str, documents: list[Document], k: int) -> AnswerFn:
         embedder = Embedder()
-        reader = ExtractiveReader(reader_dir) if reader_dir else ExtractiveReader()
+        reader = ExtractiveReader(reader_dir, calibrated=calibrated)
         if mode == "reader":
             pipeline = QAPipeline(None, reader, threshold=threshold)
             reader.warm_up()

@@ -11,9 +11,10 @@ from index.records import Passage
 class Answer:
     """A span of a source document. ``text == document.text[start:end]``.
 
-    ``score`` is the reader's confidence in (0, 1): the sigmoid of how far the
-    span's logit beats the "this passage does not say" logit of its window, so
-    it compares across passages. ``context`` is the passage around the answer;
+    ``score`` is the reader's confidence in (0, 1): how far the span's logit
+    beats the "this passage does not say" logit of its window (so it compares
+    across passages), mapped to the probability of being right by a fit on
+    held-out data (``calibration.json`` beside the reader weights). ``context`` is the passage around the answer;
     the answer sits at ``context[context_start:context_start + len(text)]``.
     """
 

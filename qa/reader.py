@@ -13,6 +13,9 @@ from qa.decoding import confidence, snap_to_words, window_spans
 from qa.modeling import SHIPPED_READER, load_reader_model, load_tokenizer
 from qa.windows import encode_windows, pad_batch
 
+PRECISIONS = ("fp32", "bf16", "int8")
+_IDENTITY = {"scale": 1.0, "bias": 0.0, "threshold": 0.5}
+
 
 class ExtractiveReader:
     """A question-answering model over passages, decoded with comparable scores.
@@ -22,6 +25,9 @@ class ExtractiveReader:
     overlaps merged (best kept), and the best few returned. The reader never
     abstains by itself: the pipeline compares the best score with its
     threshold, so the same candidates serve the chat and the threshold search.
+
+    ``precision``: fp32 (default), bf16 autocast (fast only on CPUs with native
+    bf16), or int8 dynamic quantisation of the linear layers.
     """
 
     def __init__(
@@ -32,8 +38,15 @@ class ExtractiveReader:
         max_answer_tokens: int = 30,
         top_k: int = 5,
         batch_size: int = 16,
+        precision: str = "fp32",
+        calibrated: bool = True,
     ):
+        if precision not in PRECISIONS:
+            raise ValueError(f"unknown precision {precision!r}; choose one of {', '.join(PRECISIONS)}")
         self.model_dir = Path(model_dir) if model_dir else SHIPPED_READER
+        self.precision = precision
+        self.calibrated = calibrated
+        self._calibration: dict[str, float] | None = None
         self.max_length = max_length
         self.stride = stride
         self.max_answer_tokens = max_answer_tokens
@@ -49,15 +62,33 @@ class ExtractiveReader:
             self._tokenizer = load_tokenizer(self.model_dir)
             model = load_reader_model(self.model_dir)
             model.eval()
+            if self.precision == "int8":
+                import torch
+
+                model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
             self._model = model
 
-    def calibrated_threshold(self) -> float:
-        """The abstention threshold fitted on held-out data for these weights (``calibration.json``).
+    @property
+    def tokenizer(self):
+        self.warm_up()
+        return self._tokenizer
 
-        Without one, 0.5: the point where the model rates "a span" and "no answer" equally likely.
+    def calibration(self) -> dict[str, float]:
+        """How margins become confidences, fitted on held-out data for these weights (``calibration.json``).
+
+        ``confidence = sigmoid(scale * margin + bias)`` is the fitted probability that the answer is right,
+        and ``threshold`` the confidence below which the pipeline abstains. Without a file (or with
+        ``calibrated=False``, as when fitting one): scale 1, bias 0, threshold 0.5, the point where the
+        model rates "this span" and "no answer here" equally likely.
         """
-        path = self.model_dir / "calibration.json"
-        return float(json.loads(path.read_text())["threshold"]) if path.is_file() else 0.5
+        if self._calibration is None:
+            path = self.model_dir / "calibration.json"
+            fitted = json.loads(path.read_text()) if self.calibrated and path.is_file() else {}
+            self._calibration = {key: float(fitted.get(key, default)) for key, default in _IDENTITY.items()}
+        return self._calibration
+
+    def calibrated_threshold(self) -> float:
+        return self.calibration()["threshold"]
 
     def run(self, question: str, passages: list[Passage], top_k: int | None = None) -> list[Answer]:
         """Candidate answers from ``passages``, best first (at most ``top_k``)."""
@@ -68,6 +99,7 @@ class ExtractiveReader:
             self._tokenizer, [question] * len(passages), [p.chunk.text for p in passages], self.max_length, self.stride
         )
         start_logits, end_logits = self._logits(windows)
+        scale, bias = self.calibration()["scale"], self.calibration()["bias"]
         answers = []
         for window, starts, ends in zip(windows, start_logits, end_logits):
             chunk = passages[window.example].chunk
@@ -78,7 +110,7 @@ class ExtractiveReader:
                 answers.append(
                     Answer(
                         text=chunk.text[start:end],
-                        score=confidence(span.margin),
+                        score=confidence(scale * span.margin + bias),
                         start=chunk.start + start,
                         end=chunk.start + end,
                         source=chunk.source,
@@ -95,7 +127,8 @@ class ExtractiveReader:
         for begin in range(0, len(windows), self.batch_size):
             batch = windows[begin : begin + self.batch_size]
             ids, types, mask = pad_batch(batch)
-            with torch.inference_mode():
+            bf16 = torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.precision == "bf16")
+            with torch.inference_mode(), bf16:
                 output = self._model(input_ids=ids, token_type_ids=types, attention_mask=mask)
             for row, w in enumerate(batch):
                 starts.append(output.start_logits[row, : len(w.input_ids)].float().numpy())

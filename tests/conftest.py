@@ -28,9 +28,32 @@ def tiny_reader_dir(tmp_path_factory, tokenizer):
     from transformers import BertConfig, BertForQuestionAnswering
 
     torch.manual_seed(0)
-    config = BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
-                        intermediate_size=64, max_position_embeddings=512)
+    config = BertConfig(
+        vocab_size=tokenizer.vocab_size,
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=512,
+    )
     directory = tmp_path_factory.mktemp("tiny-reader")
     BertForQuestionAnswering(config).save_pretrained(str(directory))
     tokenizer.save_pretrained(str(directory))
     return directory
+
+
+@pytest.fixture(scope="session")
+def article_store(embedder):
+    from qa.corpus import build_index, bundled_documents
+
+    return build_index(bundled_documents(), embedder)
+
+
+@pytest.fixture(scope="session")
+def article_pipeline(article_store, embedder):
+    """The real system over the bundled article: shipped reader, calibrated threshold."""
+    from qa.pipeline import QAPipeline
+
+    pipeline = QAPipeline.from_store(article_store, embedder)
+    pipeline.warm_up()
+    return pipeline

@@ -1,9 +1,11 @@
 """The chat page over one shared pipeline: per-session history and uploads, and the ``/answer`` API.
 
-Gradio is imported here at module level because this module is the Gradio
-app; nothing else imports it except ``ui.server.serve``, so ``qa ask`` and the
+Gradio is imported at module level because this module is the Gradio app;
+only ``qa serve`` and the screenshot script import it, so ``qa ask`` and the
 library never pay for it.
 """
+
+from collections.abc import Sequence
 
 import gradio as gr
 
@@ -19,14 +21,14 @@ EXAMPLES = (
     "What is the population of the Kuril Islands?",
 )
 MAX_TOP_K = 10
-UPLOAD_LABEL = "Your documents: .txt, .md or .html, up to 5 MB each"
+UPLOAD_LABEL = "Your documents: .txt .md .html, 5 MB each"
 INTRO = (
     "Ask a question; the answer is quoted from the documents, with how sure the reader is and where it stands. "
     "When the documents do not say, the bot says so. Upload your own files to ask about them: "
     "they are indexed for your session only."
 )
 
-Message = dict[str, str]
+Message = dict  # a Gradio chat message: {"role": ..., "content": ...}
 
 
 class Chat:
@@ -67,14 +69,13 @@ class Chat:
         else:
             progress(0, desc="Reading files")
             uploads = read_uploads(paths)
-            lines = uploads.errors
             if uploads.documents:
                 progress(0.1, desc=f"Indexing {len(uploads.documents)} document(s)")
                 session = session_pipeline(uploads.documents, self.shared)
                 names = ", ".join(d.name for d in uploads.documents)
-                lines = [f"Indexed {names}: answers now come from your documents only.", *lines]
+                lines = [f"Indexed {names}: answers now come from your documents only.", *uploads.errors]
             else:
-                lines.append("No document could be read, so answers still come from the shared documents.")
+                lines = [*uploads.errors, "No document could be read, so answers still come from the shared documents."]
         return session, [*history, _message("assistant", notice_html(*lines))], self.sources(session)
 
     def sources(self, session: QAPipeline | None) -> str:
@@ -95,10 +96,14 @@ class Chat:
             raise gr.Error(str(error)) from None
 
 
-def build_app(shared: QAPipeline) -> gr.Blocks:
-    """The page and the API over ``shared``; call ``queue()`` and ``launch()`` on the result."""
+def build_app(shared: QAPipeline, examples: Sequence[str] = EXAMPLES) -> gr.Blocks:
+    """The page and the API over ``shared``; call ``queue()`` and ``launch()`` on the result.
+
+    ``examples`` are offered on the first screen: questions about the shared documents (none for an unknown index).
+    """
     chat = Chat(shared)
-    with gr.Blocks(title="Ask the document") as app:
+    # Uploaded files are private documents: Gradio's copies are deleted after an hour (checked every 10 minutes).
+    with gr.Blocks(title="Ask the document", delete_cache=(600, 3600)) as app:
         session = gr.State(None)  # this browser session's own pipeline, or None for the shared one
         gr.Markdown(f"# Ask the document\n{INTRO}")
         with gr.Row():
@@ -107,8 +112,8 @@ def build_app(shared: QAPipeline) -> gr.Blocks:
                     elem_id="chat",
                     label="Chat",
                     height=560,
-                    examples=[{"text": question} for question in EXAMPLES],
-                    placeholder="Try one of these questions about the bundled article, or type your own below.",
+                    examples=[{"text": example} for example in examples] or None,
+                    placeholder="Try one of these questions, or type your own below." if examples else None,
                     latex_delimiters=[],  # documents quote prices in dollars; "$" must stay text
                     feedback_options=None,
                     buttons=["copy", "copy_all"],  # no "share": it would post the chat to Hugging Face
@@ -125,13 +130,16 @@ def build_app(shared: QAPipeline) -> gr.Blocks:
                 sources = gr.HTML(chat.sources(None), elem_id="sources")
                 files = gr.File(label=UPLOAD_LABEL, file_count="multiple", type="filepath", elem_id="uploads")
                 with gr.Accordion("Settings", open=False):
-                    top_k = gr.Slider(1, MAX_TOP_K, value=shared.top_k, step=1, label="Passages to read (top-k)")
+                    top_k = gr.Slider(
+                        1, MAX_TOP_K, value=shared.top_k, step=1, label="Passages to read (top-k)", elem_id="top-k"
+                    )
                     threshold = gr.Slider(
                         0.0,
                         1.0,
                         value=shared.default_threshold,
                         step=0.01,
                         label="Abstention threshold",
+                        elem_id="threshold",
                         info="Below this confidence the bot says the documents do not answer (default: calibrated).",
                     )
         settings = [session, top_k, threshold]

@@ -42,7 +42,7 @@ def session_pipeline(documents: list[Document], shared: QAPipeline) -> QAPipelin
     """
     embedder = shared.retriever.embedder
     store = build_index(documents, embedder, progress=True)
-    return QAPipeline.from_store(
+    pipeline = QAPipeline.from_store(
         store,
         embedder=embedder,
         reader=shared.reader,
@@ -50,3 +50,5 @@ def session_pipeline(documents: list[Document], shared: QAPipeline) -> QAPipelin
         top_k=shared.top_k,
         threshold=shared.threshold,
     )
+    pipeline.retriever.warm_up()  # the keyword index is built now, under the progress bar, not on the first question
+    return pipeline

@@ -72,7 +72,7 @@ def notice_html(*lines: str) -> str:
 
 def sources_html(names: Sequence[str], own: bool) -> str:
     """Which documents the chat answers from, for the side panel."""
-    heading = "Your documents (this session only):" if own else "Answering from the shared documents:"
+    heading = "Your documents (this session only):" if own else "Shared documents:"
     items = "".join(f"<li>{_text(name)}</li>" for name in names)
     return _block("qa-sources", [f"<p><strong>{heading}</strong></p><ul>{items}</ul>"])
 

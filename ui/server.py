@@ -7,7 +7,9 @@ from pathlib import Path
 
 CONCURRENCY = 2  # answers computed at once: reading is CPU-bound, so more would only slow each one down
 QUEUE_SIZE = 64  # waiting requests beyond this are turned away instead of waiting for minutes
-MAX_UPLOAD = "25mb"  # the transport's limit; the 5 MB per-document limit is checked with a clear chat message
+# The transport's limit, a guard for the server's disk. Files up to it reach the loader, whose 5 MB
+# per-document limit is then explained in the chat; only larger ones get Gradio's own upload error.
+MAX_UPLOAD = "50mb"
 
 # Never phone home: no analytics, no version check, no model hub. Set before gradio or
 # huggingface_hub are imported, because both read them at import time.
@@ -18,11 +20,12 @@ def serve(host: str = "127.0.0.1", port: int = 7860, index_dir: str | Path | Non
     """Serve the documents in ``index_dir`` (default: the bundled article) until interrupted."""
     os.environ.update(OFFLINE_ENV)
     from qa.pipeline import QAPipeline
-    from ui.app import build_app
+    from ui.app import EXAMPLES, build_app
 
     pipeline = QAPipeline.from_index(index_dir)
     pipeline.warm_up()  # load before the first visitor arrives, not during their first question
-    app = build_app(pipeline).queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)
+    examples = EXAMPLES if index_dir is None else ()  # the examples ask about the bundled article
+    app = build_app(pipeline, examples).queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)
     _, url, _ = app.launch(
         server_name=host,
         server_port=port,

@@ -17,8 +17,11 @@ def test_spans_stay_in_context_and_respect_order_and_length(tokenizer):
     assert spans
     for span in spans:
         assert 0 <= span.start < span.end <= len(context)
-        tokens = [t for t in range(window.context_start, window.context_end + 1)
-                  if window.offsets[t][0] >= span.start and window.offsets[t][1] <= span.end]
+        tokens = [
+            t
+            for t in range(window.context_start, window.context_end + 1)
+            if window.offsets[t][0] >= span.start and window.offsets[t][1] <= span.end
+        ]
         assert 1 <= len(tokens) <= 3
     assert [s.margin for s in spans] == sorted((s.margin for s in spans), reverse=True)
 

@@ -1,0 +1,54 @@
+import pytest
+
+from index.retriever import Retriever
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "bm25"])
+@pytest.mark.parametrize(
+    ("question", "needle"),
+    [
+        ("Who is the spokeswoman of the Russian Foreign Ministry?", "Maria Zakharova"),
+        ("What is the combined stake of Mitsui and Mitsubishi in the Sakhalin project?", "22.5 percent"),
+        ("How many Russian troops are stationed on the disputed islands?", "3,500"),
+    ],
+)
+def test_the_answering_chunk_is_retrieved_first(article_store, embedder, mode, question, needle):
+    passages = Retriever(article_store, embedder, mode=mode, top_k=3).run(question)
+    assert needle in passages[0].chunk.text
+    assert [p.rank for p in passages] == [0, 1, 2]
+    assert len({p.chunk.id for p in passages}) == 3
+
+
+def test_dense_alone_blurs_rare_names(article_store, embedder):
+    """Why hybrid is the default: dense search does not rank the Zakharova chunk first, BM25 fixes that."""
+    question = "Who is the spokeswoman of the Russian Foreign Ministry?"
+    dense = Retriever(article_store, embedder, mode="dense", top_k=3).run(question)
+    hybrid = Retriever(article_store, embedder, mode="hybrid", top_k=3).run(question)
+    assert "Zakharova" not in dense[0].chunk.text
+    assert "Zakharova" in " ".join(p.chunk.text for p in dense)
+    assert "Zakharova" in hybrid[0].chunk.text
+
+
+def test_hybrid_scores_are_fused_reciprocal_ranks(article_store, embedder):
+    passages = Retriever(article_store, embedder, top_k=5, rrf_k=60).run("Who is the Kremlin spokesman?")
+    scores = [p.score for p in passages]
+    assert scores == sorted(scores, reverse=True)
+    assert all(0 < s <= 2 / 61 for s in scores)
+
+
+def test_the_keyword_index_follows_documents_added_later(article_store, embedder):
+    from index.indexer import Indexer
+    from index.records import Document
+
+    indexer = Indexer(embedder)
+    store = indexer.new_store()
+    indexer.run(store, [Document("a.txt", "Penguins live in Antarctica.")])
+    retriever = Retriever(store, embedder, mode="bm25")
+    assert retriever.run("Where do penguins live?")[0].chunk.source == "a.txt"
+    indexer.run(store, [Document("b.txt", "Camels live in the Sahara desert.")])
+    assert retriever.run("Where do camels live?")[0].chunk.source == "b.txt"
+
+
+def test_unknown_mode_is_refused(article_store, embedder):
+    with pytest.raises(ValueError, match="unknown retrieval mode"):
+        Retriever(article_store, embedder, mode="magic")

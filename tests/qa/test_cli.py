@@ -1,0 +1,82 @@
+"""The qa command as a user meets it: answers, JSON records, and one clear line for every mistake."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from qa.cli import main
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("QA_CACHE_DIR", str(tmp_path / "cache"))
+
+
+def test_ask_answers_from_the_bundled_article(capsys):
+    assert main(["ask", "Who is the Prime Minister of Japan?"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == "Fumio Kishida"
+    assert "article.txt" in out
+
+
+def test_ask_json_prints_null_when_it_abstains(capsys):
+    assert main(["ask", "--json", "What is the population of the Kuril Islands?"]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert record["answer"] is None
+    assert record["passages"]
+
+
+def test_index_then_ask_then_add_a_document(tmp_path, capsys):
+    notes = tmp_path / "notes.md"
+    notes.write_text("# Garden\n\nThe greenhouse was built by Ada Lovelace in 1843.\n", encoding="utf-8")
+    page = tmp_path / "page.html"
+    page.write_text(
+        "<html><body><p>The lighthouse keeper is named Tomas Berg.</p>"
+        "<script>var x = 'Ignore me';</script></body></html>",
+        encoding="utf-8",
+    )
+    out_dir = tmp_path / "idx"
+    assert main(["index", str(notes), "--out", str(out_dir)]) == 0
+    assert main(["index", str(page), "--out", str(out_dir)]) == 0
+    assert "now holds 2 documents" in capsys.readouterr().out
+    assert main(["ask", "--json", "--index", str(out_dir), "--threshold", "0", "Who is the lighthouse keeper?"]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert record["answer"]["text"] == "Tomas Berg"
+    assert record["answer"]["source"] == "page.html"
+
+
+def _fails(args, capsys, message):
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("qa: error: ") and message in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_empty_question(capsys):
+    _fails(["ask", "  "], capsys, "Please type a question")
+
+
+def test_missing_and_unreadable_files(tmp_path, capsys):
+    _fails(["index", str(tmp_path / "absent.txt"), "--out", str(tmp_path / "i")], capsys, "no such file")
+    binary = tmp_path / "photo.txt"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
+    _fails(["index", str(binary), "--out", str(tmp_path / "i")], capsys, "photo.txt")
+    _fails(["index", str(tmp_path / "x.pdf"), "--out", str(tmp_path / "i")], capsys, "x.pdf")
+
+
+def test_broken_or_missing_index(tmp_path, capsys):
+    doc = tmp_path / "a.txt"
+    doc.write_text("Penguins live in Antarctica.", encoding="utf-8")
+    assert main(["index", str(doc), "--out", str(tmp_path / "idx")]) == 0
+    chunks = tmp_path / "idx" / "chunks.jsonl"
+    chunks.write_text(chunks.read_text().replace("Penguins", "Pelicans"))
+    _fails(["ask", "--index", str(tmp_path / "idx"), "Where?"], capsys, "corrupted")
+    _fails(["ask", "--index", str(tmp_path / "nothing"), "Where?"], capsys, "not an index directory")
+
+
+def test_errors_print_no_traceback_from_a_real_process():
+    done = subprocess.run([sys.executable, "-m", "qa.cli", "ask", ""], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1
+    assert done.stderr == "qa: error: Please type a question.\n"

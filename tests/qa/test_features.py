@@ -1,0 +1,53 @@
+from qa.features import add_negatives, build_features, label_window
+from qa.squad import GoldAnswer, QAExample
+from qa.windows import encode_windows
+
+CONTEXT = " ".join(f"Sentence number {i} talks about nothing much." for i in range(60)) + (
+    " Japanese trading companies Mitsui And Mitsubishi have a combined 22.5 percent stake in the project."
+)
+ANSWER = "22.5 percent"
+
+
+def _example():
+    return QAExample("q1", "What is the combined stake?", CONTEXT, (GoldAnswer(ANSWER, CONTEXT.index(ANSWER)),), "t")
+
+
+def test_answer_tokens_map_back_to_the_exact_answer_characters(tokenizer):
+    windows = encode_windows(tokenizer, [_example().question], [CONTEXT], max_length=128, stride=32)
+    assert len(windows) > 3
+    start = CONTEXT.index(ANSWER)
+    labelled = [(w, label_window(w, start, start + len(ANSWER))) for w in windows]
+    holding = [(w, span) for w, span in labelled if span != (0, 0)]
+    assert holding
+    for window, (s, e) in holding:
+        assert CONTEXT[window.offsets[s][0] : window.offsets[e][1]] == ANSWER
+        assert window.context_start <= s <= e <= window.context_end
+
+
+def test_windows_without_the_answer_are_labelled_no_answer(tokenizer):
+    features = build_features(tokenizer, [_example()], max_length=128, stride=32)
+    labels = [(f.start, f.end) for f in features]
+    assert labels.count((0, 0)) == len(features) - sum(1 for s in labels if s != (0, 0)) > 0
+    assert labels[-1] != (0, 0)  # the answer is at the very end of the context
+    assert all(len(f.input_ids) <= 128 for f in features)
+
+
+def test_unanswerable_examples_are_no_answer_everywhere(tokenizer):
+    example = QAExample("q2", "Who?", CONTEXT, (), "t")
+    assert {(f.start, f.end) for f in build_features(tokenizer, [example], 128, 32)} == {(0, 0)}
+
+
+def test_negatives_pair_questions_with_another_paragraph_of_the_same_title():
+    examples = [
+        QAExample(f"q{i}", f"Question {i}?", f"Paragraph {i % 3}.", (GoldAnswer("P", 0),), "T") for i in range(30)
+    ]
+    examples.append(QAExample("alone", "Lonely?", "Only paragraph.", (GoldAnswer("Only", 0),), "Other"))
+    result = add_negatives(examples, rate=0.5, seed=1)
+    negatives = result[len(examples) :]
+    assert 5 < len(negatives) < 25
+    by_id = {e.id: e for e in examples}
+    for negative in negatives:
+        original = by_id[negative.id.removesuffix("-neg")]
+        assert negative.is_impossible and negative.question == original.question
+        assert negative.context != original.context and negative.title == original.title == "T"
+    assert add_negatives(examples, rate=0.5, seed=1) == result

@@ -1,0 +1,54 @@
+"""The real system over the bundled article: shipped reader, hybrid retrieval, calibrated threshold."""
+
+import pytest
+
+from qa.corpus import BUNDLED_ARTICLE
+from qa.pipeline import MAX_QUESTION_CHARS, QuestionError
+
+ARTICLE = BUNDLED_ARTICLE.read_text(encoding="utf-8")
+
+
+def test_answers_the_prime_minister_question_with_the_documents_words(article_pipeline):
+    result = article_pipeline.run("Who is the Prime Minister of Japan?")
+    assert result.answer is not None
+    assert result.answer.text == "Fumio Kishida"
+    assert ARTICLE[result.answer.start : result.answer.end] == result.answer.text
+    assert result.answer.source == "article.txt"
+    assert result.answer.score >= result.threshold
+    assert result.candidates[0] == result.answer
+    assert set(result.timings) == {"retrieve", "read", "total"}
+
+
+def test_every_candidate_quotes_the_document(article_pipeline):
+    result = article_pipeline.run("How many Russian troops are stationed on the disputed islands?")
+    assert result.candidates
+    for candidate in result.candidates:
+        assert ARTICLE[candidate.start : candidate.end] == candidate.text
+        assert candidate.context[candidate.context_start :].startswith(candidate.text)
+
+
+def test_abstains_when_the_article_does_not_say(article_pipeline):
+    result = article_pipeline.run("What is the population of the Kuril Islands?")
+    assert result.abstained
+    assert result.passages  # the closest passages are still there to show
+    assert result.to_dict()["answer"] is None
+
+
+def test_the_threshold_decides_abstention(article_pipeline):
+    question = "Who is the Kremlin spokesman?"
+    assert article_pipeline.run(question, threshold=0.0).answer is not None
+    assert article_pipeline.run(question, threshold=1.01).abstained
+
+
+@pytest.mark.parametrize(
+    ("question", "message"),
+    [("", "Please type a question"), ("   \n ", "Please type a question"), ("why " * 2500, "characters long")],
+)
+def test_bad_questions_get_a_clear_message(article_pipeline, question, message):
+    with pytest.raises(QuestionError, match=message):
+        article_pipeline.run(question)
+
+
+def test_a_question_at_the_limit_is_still_answered(article_pipeline):
+    question = ("Who is the Prime Minister of Japan? " * 100)[:MAX_QUESTION_CHARS]
+    article_pipeline.run(question)  # long but legal: no exception, the reader clips it to its window
