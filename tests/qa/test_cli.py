@@ -70,6 +70,7 @@ def test_broken_or_missing_index(tmp_path, capsys):
     doc = tmp_path / "a.txt"
     doc.write_text("Penguins live in Antarctica.", encoding="utf-8")
     assert main(["index", str(doc), "--out", str(tmp_path / "idx")]) == 0
+    capsys.readouterr()  # the indexing progress bar is not part of the next command's output
     chunks = tmp_path / "idx" / "chunks.jsonl"
     chunks.write_text(chunks.read_text().replace("Penguins", "Pelicans"))
     _fails(["ask", "--index", str(tmp_path / "idx"), "Where?"], capsys, "corrupted")
