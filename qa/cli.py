@@ -205,6 +205,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
+    except BrokenPipeError:  # output piped into `head` and the like: not an error
+        return 0
     except (ValueError, OSError) as err:  # our errors are ValueErrors with a message meant for the user
         if os.environ.get("QA_DEBUG"):
             raise
