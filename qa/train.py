@@ -16,7 +16,7 @@ import os
 import pickle
 import random
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 import numpy as np
@@ -49,7 +49,6 @@ class TrainConfig:
     checkpoint_minutes: float = 5.0
     budget_minutes: float = 0.0  # stop (after a checkpoint) once this much time is spent; 0 = no limit
     log_every: int = 20
-    extra: dict = field(default_factory=dict)
 
 
 def _feature_cache_key(config: TrainConfig) -> str:
@@ -116,6 +115,7 @@ def train(config: TrainConfig, resume: bool = False) -> Path:
     state_path = out / "checkpoint" / "state.pt"
     if resume and state_path.is_file():
         saved = json.loads((out / "checkpoint" / "config.json").read_text())
+        saved = {key: value for key, value in saved.items() if key in {f.name for f in fields(TrainConfig)}}
         # A resumed run keeps its saved settings; only the budget and, when given, a new schedule length change.
         override = {
             "budget_minutes": config.budget_minutes,
