@@ -49,9 +49,7 @@ def main(argv: list[str] | None = None) -> None:
     )
 
     for precision in PRECISIONS:
-        reader = (
-            ExtractiveReader(args.reader, precision=precision) if args.reader else ExtractiveReader(precision=precision)
-        )
+        reader = ExtractiveReader(args.reader, precision=precision)
         pipeline = QAPipeline.from_store(store, embedder, reader)
         pipeline.warm_up()
         pipeline.run(examples[0].question)  # first call allocates
