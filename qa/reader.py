@@ -22,11 +22,12 @@ _IDENTITY = {"scale": 1.0, "bias": 0.0, "threshold": 0.5}
 class ExtractiveReader:
     """A question-answering model over passages, decoded with comparable scores.
 
-    The retrieved passages are read together, as one context in retrieval
-    order, the way the model was trained on whole paragraphs: candidates from
-    different passages then compete in one softmax, which tells "Prime Minister
-    Fumio Kishida" from "Former Prime Minister Shinzo Abe" far better than
-    reading each passage alone (measured: reading them apart put Abe first).
+    Passages given together are read as one context in retrieval order:
+    candidates from different passages then compete in one softmax, which tells
+    "Prime Minister Fumio Kishida" from "Former Prime Minister Shinzo Abe" better
+    than reading each passage apart and taking the best score (measured: that put
+    Abe first). The pipeline gives it the best passage alone first, and all of
+    them together only when that one does not answer (``QAPipeline.accept_first``).
     A context longer than one window is read in overlapping windows, ranked by
     margin over each window's no-answer logit; duplicates and overlaps are
     merged (best kept), and the best few returned. The reader never

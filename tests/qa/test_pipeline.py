@@ -3,7 +3,7 @@
 import pytest
 
 from qa.corpus import BUNDLED_ARTICLE
-from qa.pipeline import MAX_QUESTION_CHARS, QuestionError
+from qa.pipeline import MAX_QUESTION_CHARS, QAPipeline, QuestionError
 
 ARTICLE = BUNDLED_ARTICLE.read_text(encoding="utf-8")
 
@@ -52,3 +52,29 @@ def test_bad_questions_get_a_clear_message(article_pipeline, question, message):
 def test_a_question_at_the_limit_is_still_answered(article_pipeline):
     question = ("Who is the Prime Minister of Japan? " * 100)[:MAX_QUESTION_CHARS]
     article_pipeline.run(question)  # long but legal: no exception, the reader clips it to its window
+
+
+def test_a_convincing_first_passage_is_answered_alone(article_pipeline):
+    question = "Who is the Kremlin spokesman?"
+    passages = article_pipeline.retriever.run(question, 3)
+    eager = QAPipeline(article_pipeline.retriever, article_pipeline.reader, accept_first=0.0)
+    first = passages[0].chunk
+    candidates = eager.candidates(question, passages)
+    assert candidates != article_pipeline.reader.run(question, passages)  # the two readings differ
+    assert candidates == article_pipeline.reader.run(question, passages[:1])
+    assert all(first.start <= c.start and c.end <= first.end for c in candidates)
+
+
+def test_an_unconvincing_first_passage_means_reading_them_all(article_pipeline):
+    question = "Who is the Kremlin spokesman?"
+    passages = article_pipeline.retriever.run(question, 3)
+    strict = QAPipeline(article_pipeline.retriever, article_pipeline.reader, accept_first=1.01)
+    assert strict.candidates(question, passages) == article_pipeline.reader.run(question, passages)
+
+
+def test_the_first_passage_alone_never_decides_an_abstention(article_pipeline):
+    question = "Who is the Kremlin spokesman?"
+    passages = article_pipeline.retriever.run(question, 3)
+    eager = QAPipeline(article_pipeline.retriever, article_pipeline.reader, accept_first=0.0)
+    # Below the threshold, the first passage's answer is not taken: every passage is read before abstaining.
+    assert eager.candidates(question, passages, threshold=1.01) == article_pipeline.reader.run(question, passages)
