@@ -39,11 +39,10 @@ class QAPipeline:
     ``accept_first``: the best passage is read alone first, and its answer is
     taken when its confidence reaches this level (and the threshold); only
     otherwise are all ``top_k`` passages read together, so an abstention always
-    comes from reading them all. None always reads them together. Measured with
-    ``python -m eval.tune_reading`` on 400 SQuAD v1.1 dev questions retrieved from
-    all 2,067 dev paragraphs: F1 58.3 at 0.0 against 50.7 reading together, in
-    40% of the reading time (the model was trained on single paragraphs; a long
-    joined context of several topics misleads it more often than it helps).
+    comes from reading them all. None always reads them together. The model was
+    trained on single paragraphs, and a long joined context of several topics
+    misleads it more often than it helps: ``python -m eval.tune_reading`` measures
+    both ways (figures in the model card).
     """
 
     def __init__(
