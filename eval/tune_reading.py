@@ -5,7 +5,7 @@
 Every question goes through retrieval over all contexts of the file, then the
 reader reads the best passage alone and all ``--k`` passages together (both
 timed). Each level is then scored from those two readings, as
-``QAPipeline.candidates`` would choose between them: F1 and abstentions at the
+``QAPipeline.candidates`` chooses between them (``first_suffices``): F1 and abstentions at the
 calibrated threshold, how often the first passage sufficed, and reading time.
 """
 
@@ -21,7 +21,7 @@ from index.embedder import Embedder
 from index.records import Passage
 from qa.answer import Answer
 from qa.corpus import build_index
-from qa.pipeline import QAPipeline
+from qa.pipeline import QAPipeline, first_suffices
 from qa.reader import PRECISIONS, ExtractiveReader
 from qa.squad import load_examples
 
@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> None:
     for level in [None, *sorted(args.levels)]:
         f1s, has, abstained, no_answer, alone, times = [], [], 0, 0, 0, []
         for example, (first, first_time), (joint, joint_time) in readings:
-            taken = level is not None and bool(first) and first[0].score >= max(level, threshold)
+            taken = first_suffices(first, level, threshold)
             answers = first if taken else joint
             alone += taken
             times.append(first_time if taken else joint_time + (first_time if level is not None else 0.0))

@@ -117,6 +117,11 @@ class QAPipeline:
         """
         if self.accept_first is not None and len(passages) > 1:
             first = self.reader.run(question, passages[:1])
-            if first and first[0].score >= max(self.accept_first, threshold):
+            if first_suffices(first, self.accept_first, threshold):
                 return first
         return self.reader.run(question, passages)
+
+
+def first_suffices(first: list[Answer], accept_first: float | None, threshold: float) -> bool:
+    """Whether the best passage's own answers settle the question, so the others need not be read."""
+    return accept_first is not None and bool(first) and first[0].score >= max(accept_first, threshold)
