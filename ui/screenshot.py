@@ -9,6 +9,7 @@ Playwright drives Debian's Chromium (``apt-get install chromium``); it never dow
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
@@ -41,6 +42,8 @@ def ask(page, question: str):
     box.press("Enter")
     reply = replies.nth(before)
     reply.wait_for(timeout=REPLY_TIMEOUT_MS)
+    # The message element is attached before its markdown is rendered into it; wait for the words too.
+    reply.get_by_text(re.compile(r"\S")).first.wait_for(timeout=REPLY_TIMEOUT_MS)
     return reply
 
 
