@@ -19,12 +19,13 @@ def answer_fn_factory(
     threshold: float | None = None,
     retrieval: str = "hybrid",
     calibrated: bool = True,
+    precision: str = "fp32",
 ):
     """An ``AnswerFnFactory`` for ``run_evaluation``, with the chat's own pipeline inside."""
 
     def build(mode: str, documents: list[Document], k: int) -> AnswerFn:
         embedder = Embedder()
-        reader = ExtractiveReader(reader_dir, calibrated=calibrated)
+        reader = ExtractiveReader(reader_dir, calibrated=calibrated, precision=precision)
         if mode == "reader":
             pipeline = QAPipeline(None, reader, threshold=threshold)
             reader.warm_up()

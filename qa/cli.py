@@ -43,7 +43,7 @@ def _ask(args: argparse.Namespace) -> int:
     from qa.reader import ExtractiveReader
 
     question = check_question(args.question)  # fail fast, before loading any model
-    reader = ExtractiveReader(args.reader) if args.reader else None
+    reader = ExtractiveReader(args.reader, precision=args.precision)
     pipeline = QAPipeline.from_index(
         args.index, mode=args.mode, top_k=args.top_k, threshold=args.threshold, reader=reader
     )
@@ -109,7 +109,7 @@ def _index(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     from ui.server import serve
 
-    serve(args.host, args.port, args.index)
+    serve(args.host, args.port, args.index, precision=args.precision)
     return 0
 
 
@@ -117,13 +117,25 @@ def _eval(args: argparse.Namespace) -> int:
     from eval.runner import run_evaluation
     from eval.system import answer_fn_factory
 
-    factory = answer_fn_factory(args.index, args.reader, args.threshold, args.retrieval)
+    factory = answer_fn_factory(args.index, args.reader, args.threshold, args.retrieval, precision=args.precision)
     metrics = run_evaluation(args.questions, args.mode, args.out, factory, limit=args.limit, k=args.k)
     width = max(len(key) for key in metrics)
     for key, value in metrics.items():
         print(f"{key:<{width}}  {value:.3f}" if isinstance(value, float) else f"{key:<{width}}  {value}")
     print(f"report: {os.path.join(args.out, 'report.md')}")
     return 0
+
+
+def _add_precision(command: argparse.ArgumentParser) -> None:
+    from qa.reader import PRECISIONS
+
+    command.add_argument(
+        "--precision",
+        choices=PRECISIONS,
+        default="fp32",
+        help="reader arithmetic (default fp32; int8 reads about twice as fast here but is less accurate, "
+        "see the model card)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -140,6 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--mode", choices=["hybrid", "dense", "bm25"], default="hybrid", help="retrieval (default hybrid)")
     ask.add_argument("--reader", default=None, help="reader model directory (default: the shipped one)")
     ask.add_argument("--json", action="store_true", help="print the answer record as JSON")
+    _add_precision(ask)
     ask.set_defaults(run=_ask)
 
     index = commands.add_parser("index", help="index your own documents (.txt, .md, .html)")
@@ -158,6 +171,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback only)")
     serve.add_argument("--port", type=int, default=7860, help="port (default 7860)")
     serve.add_argument("--index", default=None, help="index directory from 'qa index' (default: the bundled article)")
+    _add_precision(serve)
     serve.set_defaults(run=_serve)
 
     evaluate = commands.add_parser("eval", help="score a question set with the official SQuAD metric")
@@ -175,6 +189,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--threshold", type=float, default=None, help="abstention threshold (default: calibrated)")
     evaluate.add_argument("--retrieval", choices=["hybrid", "dense", "bm25"], default="hybrid")
     evaluate.add_argument("--reader", default=None, help="reader model directory (default: the shipped one)")
+    _add_precision(evaluate)
     evaluate.set_defaults(run=_eval)
 
     train = commands.add_parser("train", help="fine-tune the extractive reader")

@@ -16,13 +16,16 @@ MAX_UPLOAD = "50mb"
 OFFLINE_ENV = {"GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
 
 
-def serve(host: str = "127.0.0.1", port: int = 7860, index_dir: str | Path | None = None) -> None:
+def serve(
+    host: str = "127.0.0.1", port: int = 7860, index_dir: str | Path | None = None, precision: str = "fp32"
+) -> None:
     """Serve the documents in ``index_dir`` (default: the bundled article) until interrupted."""
     os.environ.update(OFFLINE_ENV)
     from qa.pipeline import QAPipeline
+    from qa.reader import ExtractiveReader
     from ui.app import EXAMPLES, build_app
 
-    pipeline = QAPipeline.from_index(index_dir)
+    pipeline = QAPipeline.from_index(index_dir, reader=ExtractiveReader(precision=precision))
     pipeline.warm_up()  # load before the first visitor arrives, not during their first question
     examples = EXAMPLES if index_dir is None else ()  # the examples ask about the bundled article
     app = build_app(pipeline, examples).queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)

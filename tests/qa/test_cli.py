@@ -21,6 +21,19 @@ def test_ask_answers_from_the_bundled_article(capsys):
     assert "article.txt" in out
 
 
+def test_ask_with_the_int8_reader(capsys):
+    assert main(["ask", "--json", "--precision", "int8", "Who is the Prime Minister of Japan?"]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert record["answer"]["text"] == "Fumio Kishida"
+
+
+def test_unknown_precision_is_refused(capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["ask", "--precision", "fp16", "Who is the Prime Minister of Japan?"])
+    assert stop.value.code == 2
+    assert "invalid choice: 'fp16'" in capsys.readouterr().err
+
+
 def test_ask_json_prints_null_when_it_abstains(capsys):
     assert main(["ask", "--json", "What is the population of the Kuril Islands?"]) == 0
     record = json.loads(capsys.readouterr().out)
