@@ -71,9 +71,13 @@ class ExtractiveReader:
             model = load_reader_model(self.model_dir)
             model.eval()
             if self.precision == "int8":
+                import warnings
+
                 import torch
 
-                model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+                with warnings.catch_warnings():  # torch 2.13 says this API moves to torchao; it works as pinned
+                    warnings.simplefilter("ignore")
+                    model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
             self._model = model
 
     @property
