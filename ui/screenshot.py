@@ -41,8 +41,7 @@ def ask(page, question: str):
     box.fill(question)
     box.press("Enter")
     reply = replies.nth(before)
-    reply.wait_for(timeout=REPLY_TIMEOUT_MS)
-    # The message element is attached before its markdown is rendered into it; wait for the words too.
+    # The message element is attached before its markdown is rendered into it, so wait for its words.
     reply.get_by_text(re.compile(r"\S")).first.wait_for(timeout=REPLY_TIMEOUT_MS)
     return reply
 
