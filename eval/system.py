@@ -9,7 +9,7 @@ from index.embedder import Embedder
 from index.records import Chunk, Document, Passage
 from qa.corpus import build_index, open_index
 from qa.pipeline import QAPipeline
-from qa.reader import ExtractiveReader
+from qa.reader import DEFAULT_PRECISION, ExtractiveReader
 from qa.squad import QAExample
 
 
@@ -19,7 +19,7 @@ def answer_fn_factory(
     threshold: float | None = None,
     retrieval: str = "hybrid",
     calibrated: bool = True,
-    precision: str = "fp32",
+    precision: str = DEFAULT_PRECISION,
 ):
     """An ``AnswerFnFactory`` for ``run_evaluation``, with the chat's own pipeline inside."""
 

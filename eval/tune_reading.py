@@ -1,6 +1,6 @@
 """Choose ``accept_first``: what reading the best passage alone first costs in accuracy and saves in time.
 
-    python -m eval.tune_reading qa/data/article_dev.json [--levels 0.5 0.6 0.7 0.8 0.9] [--precision fp32]
+    python -m eval.tune_reading qa/data/article_dev.json [--levels 0.5 0.6 0.7 0.8 0.9] [--precision int8]
 
 Every question goes through retrieval over all contexts of the file, then the
 reader reads the best passage alone and all ``--k`` passages together (both
@@ -22,7 +22,7 @@ from index.records import Passage
 from qa.answer import Answer
 from qa.corpus import build_index
 from qa.pipeline import QAPipeline, first_suffices
-from qa.reader import PRECISIONS, ExtractiveReader
+from qa.reader import DEFAULT_PRECISION, PRECISIONS, ExtractiveReader
 from qa.squad import load_examples
 
 
@@ -38,7 +38,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--levels", type=float, nargs="+", default=[0.0, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9])
     parser.add_argument("--k", type=int, default=3)
     parser.add_argument("--limit", type=int, default=0, help="N questions spread through the file")
-    parser.add_argument("--precision", choices=PRECISIONS, default="fp32")
+    parser.add_argument("--precision", choices=PRECISIONS, default=DEFAULT_PRECISION)
     parser.add_argument("--reader", default=None, help="reader model directory (default: the shipped one)")
     args = parser.parse_args(argv)
     every = load_examples(args.questions)

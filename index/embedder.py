@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
+
+PRECISIONS = ("fp32", "int8")
+# Channel ranges for smoothed int8 queries, measured on 1,000 SQuAD training questions (python -m qa.quantize).
+QUERY_RANGES = Path(__file__).resolve().parent / "models" / "query_int8_ranges.safetensors"
 
 
 class Embedder:
@@ -10,14 +16,25 @@ class Embedder:
 
     Queries and documents go through separate methods, as in
     sentence-transformers, so an asymmetric model can slot in later.
+
+    ``precision="int8"`` (default) embeds queries with smoothed int8 linear
+    layers (``index.int8``). A query is a dozen tokens, so its cost is reading
+    the weights: int8 reads a quarter of the bytes and embedded a query about a
+    third faster here, with cosine >= 0.99 to the fp32 vector and the same
+    SQuAD dev recall (hybrid R@3 88.9 both). Documents are always embedded in
+    fp32, so an index never depends on the precision it is queried at.
     """
 
     name = "all-MiniLM-L6-v2"
     dimension = 384
 
-    def __init__(self, batch_size: int = 32):
+    def __init__(self, batch_size: int = 32, precision: str = "int8"):
+        if precision not in PRECISIONS:
+            raise ValueError(f"unknown precision {precision!r}; choose one of {', '.join(PRECISIONS)}")
         self.batch_size = batch_size
+        self.precision = precision
         self._model = None
+        self._query_model = None
 
     def warm_up(self) -> None:
         if self._model is None:
@@ -26,17 +43,35 @@ class Embedder:
             from qa.modeling import encoder_dir, quiet_loading
 
             quiet_loading()
-            self._model = SentenceTransformer(str(encoder_dir()), device="cpu", local_files_only=True)
+            model = SentenceTransformer(str(encoder_dir()), device="cpu", local_files_only=True)
+            self._query_model = _int8_copy(model) if self.precision == "int8" else model
+            self._model = model
+
+    @property
+    def model(self):
+        """The fp32 sentence-transformers model (documents)."""
+        self.warm_up()
+        return self._model
 
     def encode_query(self, texts: list[str]) -> np.ndarray:
-        return self._encode(texts, progress=False)
+        """Straight through the model's modules: ``encode``'s batching machinery cost ~3 ms of a ~14 ms query."""
+        import torch
+
+        self.warm_up()
+        batches = []
+        with torch.inference_mode():
+            for begin in range(0, len(texts), self.batch_size):
+                features = self._query_model.preprocess(texts[begin : begin + self.batch_size])
+                batches.append(self._query_model(features)["sentence_embedding"])
+        vectors = torch.nn.functional.normalize(torch.cat(batches), dim=-1) if batches else torch.empty(0)
+        return np.ascontiguousarray(vectors.numpy(), dtype=np.float32).reshape(len(texts), self.dimension)
 
     def encode_document(self, texts: list[str], progress: bool = False) -> np.ndarray:
-        return self._encode(texts, progress=progress)
-
-    def _encode(self, texts: list[str], progress: bool) -> np.ndarray:
         self.warm_up()
-        vectors = self._model.encode(
+        return self._encode(self._model, texts, progress=progress)
+
+    def _encode(self, model, texts: list[str], progress: bool) -> np.ndarray:
+        vectors = model.encode(
             texts,
             batch_size=self.batch_size,
             normalize_embeddings=True,
@@ -44,3 +79,15 @@ class Embedder:
             show_progress_bar=progress,
         )
         return np.ascontiguousarray(vectors, dtype=np.float32).reshape(len(texts), self.dimension)
+
+
+def _int8_copy(model):
+    """A copy of ``model`` with smoothed int8 linear layers; the word embeddings are shared, not copied."""
+    import copy
+
+    from index.int8 import load_ranges, quantize_int8
+
+    shared = {id(p): p for p in model[0].auto_model.embeddings.parameters()}
+    queries = copy.deepcopy(model, memo=shared)
+    quantize_int8(queries[0].auto_model, load_ranges(QUERY_RANGES))
+    return queries

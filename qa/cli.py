@@ -127,14 +127,14 @@ def _eval(args: argparse.Namespace) -> int:
 
 
 def _add_precision(command: argparse.ArgumentParser) -> None:
-    from qa.reader import PRECISIONS
+    from qa.reader import DEFAULT_PRECISION, PRECISIONS
 
     command.add_argument(
         "--precision",
         choices=PRECISIONS,
-        default="fp32",
-        help="reader arithmetic (default fp32; int8 reads about twice as fast here but is less accurate, "
-        "see the model card)",
+        default=DEFAULT_PRECISION,
+        help=f"reader arithmetic (default {DEFAULT_PRECISION}: smoothed int8 reads about 30%% faster here than fp32 "
+        "at the same accuracy, see the model card)",
     )
 
 

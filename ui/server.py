@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from qa.reader import DEFAULT_PRECISION, ExtractiveReader
+
 CONCURRENCY = 2  # answers computed at once: reading is CPU-bound, so more would only slow each one down
 QUEUE_SIZE = 64  # waiting requests beyond this are turned away instead of waiting for minutes
 # The transport's limit, a guard for the server's disk. Files up to it reach the loader, whose 5 MB
@@ -17,12 +19,11 @@ OFFLINE_ENV = {"GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1", "TRAN
 
 
 def serve(
-    host: str = "127.0.0.1", port: int = 7860, index_dir: str | Path | None = None, precision: str = "fp32"
+    host: str = "127.0.0.1", port: int = 7860, index_dir: str | Path | None = None, precision: str = DEFAULT_PRECISION
 ) -> None:
     """Serve the documents in ``index_dir`` (default: the bundled article) until interrupted."""
     os.environ.update(OFFLINE_ENV)
     from qa.pipeline import QAPipeline
-    from qa.reader import ExtractiveReader
     from ui.app import EXAMPLES, build_app
 
     pipeline = QAPipeline.from_index(index_dir, reader=ExtractiveReader(precision=precision))

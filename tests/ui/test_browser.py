@@ -92,9 +92,10 @@ def test_threshold_setting_applies_to_the_next_answer(open_session):
     assert "does not answer this question" in ask(page, POPULATION).inner_text()  # at the calibrated threshold
     page.get_by_text("Settings").click()
     threshold = page.locator("#threshold input[type=number]")
+    expect(threshold).to_be_editable()  # the accordion has opened
     threshold.fill("0")
     threshold.press("Tab")  # leaving the box commits the number, as a person would
-    expect(page.locator("#threshold input[type=range]")).to_have_value("0")
+    expect(page.locator("#threshold input[type=range]")).to_have_value("0", timeout=REPLY_TIMEOUT_MS)
     reply = ask(page, POPULATION)  # every confidence is above 0, so the best guess is given
     expect(reply.locator(".qa-answer")).to_have_count(1)
     assert "does not answer" not in reply.inner_text()

@@ -1,0 +1,89 @@
+"""int8 linear layers at fp32 accuracy: move activation outliers into the weights, then quantise.
+
+Dynamic int8 quantisation gives each activation matrix one scale, set by its
+largest value. A few channels run far above the rest (after GELU, up to 28
+where most stay under 2), so the others get a handful of levels: quantising
+the reader that way lost 4.8 F1 on SQuAD dev. SmoothQuant (Xiao et al. 2023)
+divides each input channel of a linear layer by
+``s = max|x|^alpha / max|W|^(1 - alpha)`` and multiplies the weight's column by
+``s``: the fp32 product is unchanged, the activations become even, and the
+weights, quantised per output channel, absorb the range. Both the embedder and
+the reader use it; the channel ranges are measured once (``python -m
+qa.quantize``) and stored beside each model, as a calibration is.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterable
+from pathlib import Path
+
+import torch
+
+ALPHA = 0.8  # reader, 500 SQuAD dev questions: F1 70.1 at 0.5, 78.9 at 0.8, 78.7 at 0.9 (fp32: 78.8)
+
+
+class SmoothedLinear(torch.nn.Module):
+    """``linear(x)`` computed as ``(x / s) @ (W * s)^T + b``: equal in fp32, even activations for int8."""
+
+    def __init__(self, linear: torch.nn.Linear, input_range: torch.Tensor, alpha: float = ALPHA):
+        super().__init__()
+        weight_range = linear.weight.detach().abs().amax(0).clamp(min=1e-5)
+        scale = (input_range.clamp(min=1e-5) ** alpha / weight_range ** (1 - alpha)).clamp(min=1e-5)
+        with torch.no_grad():
+            linear.weight.mul_(scale)
+        self.register_buffer("inverse_scale", (1.0 / scale).contiguous())
+        self.linear = linear
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.linear(x * self.inverse_scale)
+
+
+def activation_ranges(model: torch.nn.Module, batches: Iterable[dict]) -> dict[str, torch.Tensor]:
+    """Largest absolute input, per channel, of every linear layer over ``batches`` (model keyword inputs)."""
+    ranges: dict[str, torch.Tensor] = {}
+
+    def record(name: str):
+        def hook(module, inputs, output):
+            seen = inputs[0].detach().abs().reshape(-1, inputs[0].shape[-1]).amax(0)
+            ranges[name] = torch.maximum(ranges[name], seen) if name in ranges else seen
+
+        return hook
+
+    hooks = [m.register_forward_hook(record(n)) for n, m in model.named_modules() if isinstance(m, torch.nn.Linear)]
+    try:
+        with torch.inference_mode():
+            for batch in batches:
+                model(**batch)
+    finally:
+        for hook in hooks:
+            hook.remove()
+    return ranges
+
+
+def quantize_int8(model: torch.nn.Module, ranges: dict[str, torch.Tensor] | None) -> torch.nn.Module:
+    """Make ``model``'s linear layers int8 (weights per output channel), in place; smoothed where ``ranges`` has one."""
+    linears = [(n, m) for n, m in model.named_modules() if isinstance(m, torch.nn.Linear) and n in (ranges or {})]
+    for name, linear in linears:
+        parent, _, attribute = name.rpartition(".")
+        setattr(model.get_submodule(parent), attribute, SmoothedLinear(linear, ranges[name]))
+    with warnings.catch_warnings():  # torch 2.13 says this API moves to torchao; it works as pinned
+        warnings.simplefilter("ignore")
+        spec = {torch.nn.Linear: torch.ao.quantization.per_channel_dynamic_qconfig}
+        return torch.ao.quantization.quantize_dynamic(model, spec, dtype=torch.qint8, inplace=True)
+
+
+def load_ranges(path: str | Path) -> dict[str, torch.Tensor] | None:
+    """Stored channel ranges, or None where a model has none (it is then quantised unsmoothed)."""
+    from safetensors.torch import load_file
+
+    return load_file(str(path)) if Path(path).is_file() else None
+
+
+def save_ranges(ranges: dict[str, torch.Tensor], path: str | Path, **metadata: str) -> Path:
+    from safetensors.torch import save_file
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    save_file({name: r.contiguous() for name, r in ranges.items()}, str(path), metadata=metadata)
+    return path

@@ -1,0 +1,73 @@
+"""Measure the channel ranges that let a model run in int8 at fp32 accuracy (see ``index.int8``).
+
+    python -m qa.quantize reader QUESTIONS [--limit 256] [--reader DIR] [--out FILE]
+    python -m qa.quantize embedder QUESTIONS [--limit 1000] [--out FILE]
+
+The reader's ranges come from what it reads, question plus paragraph windows;
+the embedder's from questions alone, since only queries are embedded in int8.
+Use training questions, never the ones an evaluation scores.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Iterator
+from pathlib import Path
+
+from eval.runner import spread
+from index.embedder import QUERY_RANGES, Embedder
+from index.int8 import activation_ranges, save_ranges
+from qa.modeling import SHIPPED_READER
+from qa.reader import RANGES_FILE, ExtractiveReader
+from qa.squad import QAExample, load_examples
+from qa.windows import encode_windows, pad_batch
+
+
+def reader_ranges(examples: list[QAExample], reader_dir: Path) -> dict:
+    """Channel ranges of the fp32 reader over each example's question and paragraph, in the reader's windows."""
+    reader = ExtractiveReader(reader_dir, precision="fp32")
+
+    def batches() -> Iterator[dict]:
+        for example in examples:
+            windows = encode_windows(reader.tokenizer, [example.question], [example.context], 384, reader.stride)
+            ids, types, mask = pad_batch(windows)
+            yield {"input_ids": ids, "token_type_ids": types, "attention_mask": mask}
+
+    return activation_ranges(reader.model, batches())
+
+
+def embedder_ranges(examples: list[QAExample], batch_size: int = 32) -> dict:
+    """Channel ranges of the fp32 embedder's transformer over the examples' questions."""
+    embedder = Embedder(precision="fp32")
+    embedder.warm_up()
+    model = embedder.model
+
+    def batches() -> Iterator[dict]:
+        for begin in range(0, len(examples), batch_size):
+            features = model.preprocess([e.question for e in examples[begin : begin + batch_size]])
+            yield {k: v for k, v in features.items() if k in ("input_ids", "token_type_ids", "attention_mask")}
+
+    return activation_ranges(model[0].auto_model, batches())
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("target", choices=["reader", "embedder"])
+    parser.add_argument("questions", help="SQuAD-style training questions (.json, .jsonl, .jsonl.gz)")
+    parser.add_argument("--limit", type=int, default=0, help="questions to use (default 256 reader, 1000 embedder)")
+    parser.add_argument("--reader", default=None, help="reader model directory (default: the shipped one)")
+    parser.add_argument("--out", default=None, help="where to write (default: beside the model)")
+    args = parser.parse_args(argv)
+    reader_dir = Path(args.reader) if args.reader else SHIPPED_READER
+    limit = args.limit or (256 if args.target == "reader" else 1000)
+    examples = [e for e in spread(load_examples(args.questions), limit) if e.context]
+    if args.target == "reader":
+        ranges, default_out = reader_ranges(examples, reader_dir), reader_dir / RANGES_FILE
+    else:
+        ranges, default_out = embedder_ranges(examples), QUERY_RANGES
+    out = save_ranges(ranges, args.out or default_out, questions=Path(args.questions).name, count=str(len(examples)))
+    print(f"wrote {out} ({len(ranges)} layers, {len(examples)} questions)")
+
+
+if __name__ == "__main__":
+    main()

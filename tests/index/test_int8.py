@@ -1,0 +1,65 @@
+"""Smoothed int8 quantisation: the smoothing is exact in fp32, ranges are per-channel input maxima,
+and smoothing brings int8 closer to fp32."""
+
+import torch
+
+from index.int8 import SmoothedLinear, activation_ranges, load_ranges, quantize_int8
+
+
+class TwoLayers(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        torch.manual_seed(0)
+        self.first = torch.nn.Linear(8, 6)
+        self.second = torch.nn.Linear(6, 3)
+
+    def forward(self, x):
+        return self.second(torch.nn.functional.gelu(self.first(x)))
+
+
+def _inputs(seed: int = 0) -> torch.Tensor:
+    x = torch.randn(20, 8, generator=torch.Generator().manual_seed(seed))
+    x[:, 2] *= 30  # one outlier channel, as after GELU in the real reader
+    return x
+
+
+def test_smoothing_leaves_the_fp32_product_unchanged():
+    linear = torch.nn.Linear(8, 4)
+    x = _inputs()
+    expected = linear(x)
+    smoothed = SmoothedLinear(linear, x.abs().amax(0))
+    assert torch.allclose(smoothed(x), expected, atol=1e-4)
+    assert smoothed.inverse_scale[2] < smoothed.inverse_scale[0]  # the outlier channel is divided most
+
+
+def test_activation_ranges_are_per_channel_input_maxima_over_all_batches():
+    model = TwoLayers()
+    a, b = _inputs(1), _inputs(2)
+    ranges = activation_ranges(model, [{"x": a}, {"x": b}])
+    both = torch.cat([a, b])
+    assert torch.equal(ranges["first"], both.abs().amax(0))
+    with torch.no_grad():
+        hidden = torch.nn.functional.gelu(model.first(both))
+    assert torch.allclose(ranges["second"], hidden.abs().amax(0))
+
+
+def test_quantize_int8_smooths_the_layers_it_has_ranges_for():
+    ranges = activation_ranges(TwoLayers(), [{"x": _inputs()}])
+    quantized = quantize_int8(TwoLayers(), {"second": ranges["second"]})
+    assert isinstance(quantized.first, torch.ao.nn.quantized.dynamic.Linear)
+    assert isinstance(quantized.second, SmoothedLinear)
+    assert isinstance(quantized.second.linear, torch.ao.nn.quantized.dynamic.Linear)
+
+
+def test_smoothed_int8_is_closer_to_fp32_than_plain_int8():
+    x = _inputs()
+    with torch.no_grad():
+        expected = TwoLayers()(x)
+        ranges = activation_ranges(TwoLayers(), [{"x": x}])
+        plain = (quantize_int8(TwoLayers(), None)(x) - expected).abs().max()
+        smoothed = (quantize_int8(TwoLayers(), ranges)(x) - expected).abs().max()
+    assert smoothed < 0.75 * plain
+
+
+def test_a_model_without_ranges_has_none(tmp_path):
+    assert load_ranges(tmp_path / "int8_ranges.safetensors") is None
