@@ -100,6 +100,7 @@ def calibrate(questions: str, limit: int, hide: float, reader_dir: Path, out_dir
         "answerable": metrics.get("HasAns_total", 0),
         "article_hidden": len(hidden),
         "passages_read": k,
+        "precision": reader.precision,
         "f1_always_answering": round(metrics["f1"], 2),
         "f1_at_threshold": round(fitted["best_f1"], 2),
         "exact_at_threshold": round(fitted["best_exact"], 2),
