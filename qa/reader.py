@@ -81,6 +81,7 @@ class ExtractiveReader:
 
     @property
     def model(self):
+        """The loaded model, at this reader's precision."""
         self.warm_up()
         return self._model
 
