@@ -82,12 +82,12 @@ class Embedder:
 
 
 def _int8_copy(model):
-    """A copy of ``model`` with smoothed int8 linear layers; the word embeddings are shared, not copied."""
+    """A copy of ``model`` with smoothed int8 linear layers; its other parameters are shared, not copied."""
     import copy
 
     from index.int8 import load_ranges, quantize_int8
 
-    shared = {id(p): p for p in model[0].auto_model.embeddings.parameters()}
+    shared = {id(p): p for p in model.parameters()}
     queries = copy.deepcopy(model, memo=shared)
     quantize_int8(queries[0].auto_model, load_ranges(QUERY_RANGES))
     return queries

@@ -14,6 +14,7 @@ qa.quantize``) and stored beside each model, as a calibration is.
 
 from __future__ import annotations
 
+import copy
 import warnings
 from collections.abc import Iterable
 from pathlib import Path
@@ -24,16 +25,21 @@ ALPHA = 0.8  # reader, 500 SQuAD dev questions: F1 70.1 at 0.5, 78.9 at 0.8, 78.
 
 
 class SmoothedLinear(torch.nn.Module):
-    """``linear(x)`` computed as ``(x / s) @ (W * s)^T + b``: equal in fp32, even activations for int8."""
+    """``linear(x)`` computed as ``(x / s) @ (W * s)^T + b``: equal in fp32, even activations for int8.
+
+    The scaled weights are a new layer: ``linear`` itself is only read, so a model sharing it is not changed.
+    """
 
     def __init__(self, linear: torch.nn.Linear, input_range: torch.Tensor, alpha: float = ALPHA):
         super().__init__()
         weight_range = linear.weight.detach().abs().amax(0).clamp(min=1e-5)
         scale = (input_range.clamp(min=1e-5) ** alpha / weight_range ** (1 - alpha)).clamp(min=1e-5)
-        with torch.no_grad():
-            linear.weight.mul_(scale)
         self.register_buffer("inverse_scale", (1.0 / scale).contiguous())
-        self.linear = linear
+        self.linear = torch.nn.Linear(linear.in_features, linear.out_features, bias=linear.bias is not None)
+        with torch.no_grad():
+            self.linear.weight.copy_(linear.weight * scale)
+            if linear.bias is not None:
+                self.linear.bias.copy_(linear.bias)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.linear(x * self.inverse_scale)
@@ -62,15 +68,31 @@ def activation_ranges(model: torch.nn.Module, batches: Iterable[dict]) -> dict[s
 
 
 def quantize_int8(model: torch.nn.Module, ranges: dict[str, torch.Tensor] | None) -> torch.nn.Module:
-    """Make ``model``'s linear layers int8 (weights per output channel), in place; smoothed where ``ranges`` has one."""
-    linears = [(n, m) for n, m in model.named_modules() if isinstance(m, torch.nn.Linear) and n in (ranges or {})]
+    """Replace ``model``'s linear layers by int8 ones (weights per output channel), smoothed where ``ranges`` has one.
+
+    One layer at a time, so at most one layer's fp32 copy exists at once; the old layers' weights are only read,
+    so a copy of a model that shares its parameters with the original leaves the original as it was.
+    """
+    linears = [(n, m) for n, m in model.named_modules() if isinstance(m, torch.nn.Linear)]
     for name, linear in linears:
         parent, _, attribute = name.rpartition(".")
-        setattr(model.get_submodule(parent), attribute, SmoothedLinear(linear, ranges[name]))
+        if ranges and name in ranges:
+            smoothed = SmoothedLinear(linear, ranges[name])
+            smoothed.linear = _int8_linear(smoothed.linear)
+            setattr(model.get_submodule(parent), attribute, smoothed)
+        else:
+            setattr(model.get_submodule(parent), attribute, _int8_linear(linear))
+    return model
+
+
+def _int8_linear(linear: torch.nn.Linear) -> torch.nn.Module:
+    from torch.ao.nn.quantized.dynamic import Linear
+
     with warnings.catch_warnings():  # torch 2.13 says this API moves to torchao; it works as pinned
         warnings.simplefilter("ignore")
-        spec = {torch.nn.Linear: torch.ao.quantization.per_channel_dynamic_qconfig}
-        return torch.ao.quantization.quantize_dynamic(model, spec, dtype=torch.qint8, inplace=True)
+        float_linear = copy.copy(linear)  # the qconfig goes on a shallow copy, never on a shared layer
+        float_linear.qconfig = torch.ao.quantization.per_channel_dynamic_qconfig
+        return Linear.from_float(float_linear)
 
 
 def load_ranges(path: str | Path) -> dict[str, torch.Tensor] | None:

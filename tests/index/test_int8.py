@@ -1,6 +1,8 @@
 """Smoothed int8 quantisation: the smoothing is exact in fp32, ranges are per-channel input maxima,
 and smoothing brings int8 closer to fp32."""
 
+import copy
+
 import torch
 
 from index.int8 import SmoothedLinear, activation_ranges, load_ranges, quantize_int8
@@ -63,3 +65,15 @@ def test_smoothed_int8_is_closer_to_fp32_than_plain_int8():
 
 def test_a_model_without_ranges_has_none(tmp_path):
     assert load_ranges(tmp_path / "int8_ranges.safetensors") is None
+
+
+def test_quantizing_a_copy_that_shares_the_parameters_leaves_the_original_intact():
+    model, x = TwoLayers(), _inputs()
+    with torch.no_grad():
+        expected = model(x)
+        ranges = activation_ranges(model, [{"x": x}])
+        shallow = copy.deepcopy(model, memo={id(p): p for p in model.parameters()})
+        quantize_int8(shallow, ranges)
+        assert torch.equal(model(x), expected)
+    assert type(model.first) is torch.nn.Linear and type(model.second) is torch.nn.Linear
+    assert isinstance(shallow.first, SmoothedLinear)
