@@ -68,10 +68,7 @@ class Embedder:
 
     def encode_document(self, texts: list[str], progress: bool = False) -> np.ndarray:
         self.warm_up()
-        return self._encode(self._model, texts, progress=progress)
-
-    def _encode(self, model, texts: list[str], progress: bool) -> np.ndarray:
-        vectors = model.encode(
+        vectors = self._model.encode(
             texts,
             batch_size=self.batch_size,
             normalize_embeddings=True,

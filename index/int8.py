@@ -77,11 +77,11 @@ def quantize_int8(model: torch.nn.Module, ranges: dict[str, torch.Tensor] | None
     for name, linear in linears:
         parent, _, attribute = name.rpartition(".")
         if ranges and name in ranges:
-            smoothed = SmoothedLinear(linear, ranges[name])
-            smoothed.linear = _int8_linear(smoothed.linear)
-            setattr(model.get_submodule(parent), attribute, smoothed)
+            layer = SmoothedLinear(linear, ranges[name])
+            layer.linear = _int8_linear(layer.linear)
         else:
-            setattr(model.get_submodule(parent), attribute, _int8_linear(linear))
+            layer = _int8_linear(linear)
+        setattr(model.get_submodule(parent), attribute, layer)
     return model
 
 

@@ -29,7 +29,9 @@ def reader_ranges(examples: list[QAExample], reader_dir: Path) -> dict:
 
     def batches() -> Iterator[dict]:
         for example in examples:
-            windows = encode_windows(reader.tokenizer, [example.question], [example.context], 384, reader.stride)
+            windows = encode_windows(
+                reader.tokenizer, [example.question], [example.context], reader.max_length, reader.stride
+            )
             ids, types, mask = pad_batch(windows)
             yield {"input_ids": ids, "token_type_ids": types, "attention_mask": mask}
 
@@ -38,9 +40,7 @@ def reader_ranges(examples: list[QAExample], reader_dir: Path) -> dict:
 
 def embedder_ranges(examples: list[QAExample], batch_size: int = 32) -> dict:
     """Channel ranges of the fp32 embedder's transformer over the examples' questions."""
-    embedder = Embedder(precision="fp32")
-    embedder.warm_up()
-    model = embedder.model
+    model = Embedder(precision="fp32").model
 
     def batches() -> Iterator[dict]:
         for begin in range(0, len(examples), batch_size):
