@@ -14,8 +14,10 @@ class Chunker:
     """Packs consecutive sentences into chunks of at most ``max_tokens`` word pieces.
 
     all-MiniLM-L6-v2 reads at most 256 word pieces. Neighbouring chunks may share ``overlap_sentences``
-    sentences, for context that straddles a chunk edge. ``tokenizer`` (the embedder's) is loaded on first
-    use unless given.
+    sentences, for context that straddles a chunk edge. ``tokenizer`` (the embedder's vocabulary) is loaded
+    on first use unless given. It is a second instance, not the embedder model's own: a fast tokenizer's
+    truncation and padding settings are shared state, which queries set while the UI chunks an upload in
+    another thread.
 
     Defaults from ``python -m eval.tune_retrieval`` on the article's dev questions (sizes 64-200, overlap
     0-2): 160 tokens with no overlap put the gold chunk first for every question in hybrid and BM25 mode;
@@ -52,7 +54,7 @@ class Chunker:
         if not sentences:
             return []
         if self.tokenizer is None:
-            from qa.modeling import encoder_dir, load_tokenizer
+            from index.encoder import encoder_dir, load_tokenizer
 
             self.tokenizer = load_tokenizer(encoder_dir())
         encoded = self.tokenizer(

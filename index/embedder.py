@@ -19,9 +19,9 @@ class Embedder:
 
     ``precision="int8"`` (default) embeds queries with smoothed int8 linear
     layers (``index.int8``). A query is a dozen tokens, so its cost is reading
-    the weights: int8 reads a quarter of the bytes and embedded a query about a
-    third faster here, with cosine >= 0.99 to the fp32 vector and the same
-    SQuAD dev recall (hybrid R@3 88.9 both). Documents are always embedded in
+    the weights, and int8 reads a quarter of the bytes; its vectors stay close
+    enough to fp32 ones to retrieve the same passages (measurements: the model
+    card, ``qa/models/reader/README.md``). Documents are always embedded in
     fp32, so an index never depends on the precision it is queried at.
     """
 
@@ -40,7 +40,7 @@ class Embedder:
         if self._model is None:
             from sentence_transformers import SentenceTransformer
 
-            from qa.modeling import encoder_dir, quiet_loading
+            from index.encoder import encoder_dir, quiet_loading
 
             quiet_loading()
             model = SentenceTransformer(str(encoder_dir()), device="cpu", local_files_only=True)
@@ -54,7 +54,7 @@ class Embedder:
         return self._model
 
     def encode_query(self, texts: list[str]) -> np.ndarray:
-        """Straight through the model's modules: ``encode``'s batching machinery cost ~3 ms of a ~14 ms query."""
+        """Straight through the model's modules: ``encode``'s batching machinery is a noticeable share of a query."""
         import torch
 
         self.warm_up()

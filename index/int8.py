@@ -1,15 +1,16 @@
 """int8 linear layers at fp32 accuracy: move activation outliers into the weights, then quantise.
 
 Dynamic int8 quantisation gives each activation matrix one scale, set by its
-largest value. A few channels run far above the rest (after GELU, up to 28
-where most stay under 2), so the others get a handful of levels: quantising
-the reader that way lost 4.8 F1 on SQuAD dev. SmoothQuant (Xiao et al. 2023)
-divides each input channel of a linear layer by
+largest value. A few channels (after GELU above all) run far above the rest,
+so the others get a handful of levels and the reader quantised that way loses
+several F1 points on SQuAD. SmoothQuant (Xiao et al. 2023) divides each input
+channel of a linear layer by
 ``s = max|x|^alpha / max|W|^(1 - alpha)`` and multiplies the weight's column by
 ``s``: the fp32 product is unchanged, the activations become even, and the
 weights, quantised per output channel, absorb the range. Both the embedder and
 the reader use it; the channel ranges are measured once (``python -m
-qa.quantize``) and stored beside each model, as a calibration is.
+qa.quantize``) and stored beside each model, as a calibration is. The figures
+behind these choices are in the model card, ``qa/models/reader/README.md``.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from pathlib import Path
 
 import torch
 
-ALPHA = 0.8  # reader, 500 SQuAD dev questions: F1 70.1 at 0.5, 78.9 at 0.8, 78.7 at 0.9 (fp32: 78.8)
+ALPHA = 0.8  # the best of 0.5 / 0.8 / 0.9 for the reader on SQuAD dev, level with fp32 (scores: the model card)
 
 
 class SmoothedLinear(torch.nn.Module):

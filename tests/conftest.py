@@ -7,7 +7,7 @@ import pytest
 
 @pytest.fixture(scope="session")
 def tokenizer():
-    from qa.modeling import encoder_dir, load_tokenizer
+    from index.encoder import encoder_dir, load_tokenizer
 
     return load_tokenizer(encoder_dir())
 
