@@ -14,12 +14,11 @@ import argparse
 from collections.abc import Iterator
 from pathlib import Path
 
-from eval.runner import spread
 from index.embedder import QUERY_RANGES, Embedder
 from index.int8 import activation_ranges, save_ranges
 from qa.modeling import SHIPPED_READER
 from qa.reader import RANGES_FILE, ExtractiveReader
-from qa.squad import QAExample, load_examples
+from qa.squad import QAExample, load_examples, spread
 from qa.windows import encode_windows, pad_batch
 
 

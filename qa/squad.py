@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,6 +54,13 @@ def load_examples(path: str | Path) -> list[QAExample]:
         raise QuestionSetError(f"{path}: cannot read: {err}") from err
     except json.JSONDecodeError as err:
         raise QuestionSetError(f"{path}: not valid JSON: {err}") from err
+
+
+def spread(examples: Sequence[QAExample], limit: int) -> list[QAExample]:
+    """``limit`` examples evenly spaced through the file (all if 0): the first N would cover one article."""
+    if not 0 < limit < len(examples):
+        return list(examples)
+    return [examples[i * len(examples) // limit] for i in range(limit)]
 
 
 def _from_lines(handle, path: Path) -> list[QAExample]:

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from eval.runner import answer_one, context_documents, evaluate, recall_ks, run_evaluation, spread
+from eval.runner import answer_one, context_documents, evaluate, recall_ks, run_evaluation
 from eval.squad_metrics import squad_v2_scores
 from index.records import Chunk, Passage
 from qa.answer import Answer, Result
@@ -92,13 +92,6 @@ def test_a_raising_question_is_an_error_not_a_crash():
 def test_context_documents_one_per_distinct_context():
     documents = context_documents(EXAMPLES)
     assert [(d.name, d.text) for d in documents] == [("France#0", CONTEXT), ("Germany#1", OTHER)]
-
-
-def test_spread_covers_the_whole_file():
-    assert [e.id for e in spread(EXAMPLES, 2)] == ["q1", "q3"]
-    assert [e.id for e in spread(EXAMPLES, 3)] == ["q1", "q2", "q4"]
-    assert spread(EXAMPLES, 0) == EXAMPLES
-    assert spread(EXAMPLES, 99) == EXAMPLES
 
 
 def test_recall_ks():

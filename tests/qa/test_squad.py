@@ -1,4 +1,4 @@
-"""Question files as evaluation reads them: a malformed file must say where and why."""
+"""Question files as training and evaluation read them: a malformed file must say where and why."""
 
 import gzip
 import json
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from qa.squad import QuestionSetError, load_examples
+from qa.squad import QAExample, QuestionSetError, load_examples, spread
 
 ARTICLE_DEV = Path(__file__).resolve().parents[2] / "qa" / "data" / "article_dev.json"
 
@@ -56,3 +56,11 @@ def test_malformed_squad_file(tmp_path, content, message):
 def test_missing_file(tmp_path):
     with pytest.raises(QuestionSetError, match="no such file"):
         load_examples(tmp_path / "absent.json")
+
+
+def test_spread_covers_the_whole_file():
+    examples = [QAExample(f"q{i}", "Who?", "C") for i in range(1, 6)]
+    assert [e.id for e in spread(examples, 2)] == ["q1", "q3"]
+    assert [e.id for e in spread(examples, 3)] == ["q1", "q2", "q4"]
+    assert spread(examples, 0) == examples
+    assert spread(examples, 99) == examples
