@@ -7,6 +7,11 @@ from index.embedder import Embedder
 from index.records import Document
 from index.store import IndexStore
 
+# The version of what turns a file into chunks (loaders, sentences, chunker and its defaults). Bump it whenever
+# the chunks of a document change, so a cached index built the old way is rebuilt; a test holds the bundled
+# article's chunks to it (tests/qa/test_corpus.py).
+PIPELINE_VERSION = 1
+
 
 class Indexer:
     """Adds documents to an existing store, so a corpus grows without a rebuild."""

@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 
 from index.embedder import Embedder
-from index.indexer import Indexer
+from index.indexer import PIPELINE_VERSION, Indexer
 from index.records import Document
 from index.store import FORMAT_VERSION, IndexStore
 
@@ -49,20 +49,20 @@ def open_index(directory: str | Path, embedder: Embedder) -> IndexStore:
     return IndexStore.load(directory, embedder.name, embedder.dimension)
 
 
+def bundled_cache_key() -> str:
+    versions = f"pipeline {PIPELINE_VERSION}, format {FORMAT_VERSION}".encode()
+    return hashlib.sha256(BUNDLED_ARTICLE.read_bytes() + versions).hexdigest()[:16]
+
+
 def bundled_index(embedder: Embedder) -> IndexStore:
     """The bundled article's index, built on first use and cached.
 
-    The cache key covers the article, the chunker and the index format, so a
-    change to any of them rebuilds instead of serving a stale index. The build
-    goes to a temporary directory renamed into place, so two processes starting
-    at once never see half an index.
+    The cache key covers the article, the index pipeline's version and the
+    index format, so a change to any of them rebuilds instead of serving a
+    stale index. The build goes to a temporary directory renamed into place, so
+    two processes starting at once never see half an index.
     """
-    import index.chunker
-
-    key = hashlib.sha256(
-        BUNDLED_ARTICLE.read_bytes() + Path(index.chunker.__file__).read_bytes() + str(FORMAT_VERSION).encode()
-    ).hexdigest()[:16]
-    target = cache_dir() / f"bundled-{key}"
+    target = cache_dir() / f"bundled-{bundled_cache_key()}"
     if (target / "manifest.json").is_file():
         try:
             return open_index(target, embedder)
