@@ -6,6 +6,8 @@ from pathlib import Path
 
 import numpy as np
 
+from index.errors import QAError
+
 PRECISIONS = ("fp32", "int8")
 # Channel ranges for smoothed int8 queries, measured on 1,000 SQuAD training questions (python -m qa.quantize).
 QUERY_RANGES = Path(__file__).resolve().parent / "models" / "query_int8_ranges.safetensors"
@@ -30,7 +32,7 @@ class Embedder:
 
     def __init__(self, batch_size: int = 32, precision: str = "int8"):
         if precision not in PRECISIONS:
-            raise ValueError(f"unknown precision {precision!r}; choose one of {', '.join(PRECISIONS)}")
+            raise QAError(f"unknown precision {precision!r}; choose one of {', '.join(PRECISIONS)}")
         self.batch_size = batch_size
         self.precision = precision
         self._model = None

@@ -6,6 +6,7 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
+from index.errors import QAError
 from index.records import Document
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -26,7 +27,7 @@ _BREAKS = {
 }
 
 
-class DocumentError(ValueError):
+class DocumentError(QAError):
     """A document that cannot be loaded; the message is one line meant for the user."""
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from index.bm25 import BM25
 from index.embedder import Embedder
+from index.errors import QAError
 from index.records import Passage
 from index.store import IndexStore
 
@@ -28,7 +29,7 @@ class Retriever:
         rrf_k: int = 60,
     ):
         if mode not in MODES:
-            raise ValueError(f"unknown retrieval mode {mode!r}; choose one of {', '.join(MODES)}")
+            raise QAError(f"unknown retrieval mode {mode!r}; choose one of {', '.join(MODES)}")
         self.store = store
         self.embedder = embedder
         self.mode = mode

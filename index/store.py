@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from index.errors import QAError
 from index.records import Chunk, Document
 
 FORMAT_VERSION = 1
@@ -24,7 +25,7 @@ INDEX_TYPES = ("flat", "hnsw")
 _FILES = ("documents.jsonl", "chunks.jsonl", "vectors.faiss")
 
 
-class IndexLoadError(ValueError):
+class IndexLoadError(QAError):
     """The index directory is missing, corrupted or was built by something else."""
 
 
@@ -33,7 +34,7 @@ class IndexStore:
 
     def __init__(self, embedder_name: str, dimension: int, index_type: str = "flat"):
         if index_type not in INDEX_TYPES:
-            raise ValueError(f"unknown index type {index_type!r}; choose one of {', '.join(INDEX_TYPES)}")
+            raise QAError(f"unknown index type {index_type!r}; choose one of {', '.join(INDEX_TYPES)}")
         self.embedder_name = embedder_name
         self.dimension = dimension
         self.index_type = index_type
@@ -58,7 +59,7 @@ class IndexStore:
             raise ValueError("one vector per chunk is required")
         for document in documents:
             if document.name in self.documents:
-                raise ValueError(f"a document named {document.name!r} is already in the index")
+                raise QAError(f"a document named {document.name!r} is already in the index")
         expected = list(range(len(self.chunks), len(self.chunks) + len(chunks)))
         if [c.id for c in chunks] != expected:
             raise ValueError("chunk ids must continue the index's numbering")

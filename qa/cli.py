@@ -217,18 +217,28 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from index.errors import QAError
+
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
     except BrokenPipeError:  # output piped into `head` and the like: not an error
         return 0
-    except (ValueError, OSError) as err:  # our errors are ValueErrors with a message meant for the user
+    except (QAError, OSError) as err:  # a mistake in the user's input or files: one line that says what
         if os.environ.get("QA_DEBUG"):
             raise
         print(f"qa: error: {err}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
+    except Exception:  # anything else is a bug: keep the traceback, and say so
+        if os.environ.get("QA_DEBUG"):
+            raise
+        import traceback
+
+        traceback.print_exc()
+        print("qa: internal error (a bug, not your input); please report it with the traceback above", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -12,8 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from index.errors import QAError
 
-class QuestionSetError(ValueError):
+
+class QuestionSetError(QAError):
     """A question file that cannot be read; the message says where and why."""
 
 

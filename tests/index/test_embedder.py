@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from index.embedder import Embedder
+from index.errors import QAError
 from index.int8 import SmoothedLinear
 from qa.corpus import BUNDLED_QUESTIONS
 from qa.squad import load_examples
@@ -40,5 +41,5 @@ def test_the_int8_copy_shares_the_word_embeddings_and_smooths_its_layers(embedde
 
 
 def test_unknown_precision_is_refused():
-    with pytest.raises(ValueError, match="unknown precision 'bf16'"):
+    with pytest.raises(QAError, match="unknown precision 'bf16'"):
         Embedder(precision="bf16")

@@ -111,7 +111,3 @@ def test_empty_document_is_rejected(tmp_path, name, content):
     path.write_text(content, encoding="utf-8")
     with pytest.raises(DocumentError, match=rf"^{name}: no text to read"):
         load_document(path)
-
-
-def test_document_error_is_a_value_error():
-    assert issubclass(DocumentError, ValueError)

@@ -1,5 +1,6 @@
 import pytest
 
+from index.errors import QAError
 from index.retriever import Retriever
 
 
@@ -50,5 +51,5 @@ def test_the_keyword_index_follows_documents_added_later(article_store, embedder
 
 
 def test_unknown_mode_is_refused(article_store, embedder):
-    with pytest.raises(ValueError, match="unknown retrieval mode"):
+    with pytest.raises(QAError, match="unknown retrieval mode"):
         Retriever(article_store, embedder, mode="magic")

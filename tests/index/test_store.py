@@ -3,6 +3,7 @@ import json
 import numpy as np
 import pytest
 
+from index.errors import QAError
 from index.records import Chunk, Document
 from index.store import IndexLoadError, IndexStore
 
@@ -53,7 +54,7 @@ def test_adding_documents_extends_the_saved_index(tmp_path, embedder):
 
 def test_duplicate_document_names_are_refused(embedder):
     store = _store(embedder)
-    with pytest.raises(ValueError, match="already in the index"):
+    with pytest.raises(QAError, match="already in the index"):
         store.add([Document("news.txt", "x")], [], np.zeros((0, embedder.dimension), dtype=np.float32))
 
 

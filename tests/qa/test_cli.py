@@ -6,6 +6,7 @@ import sys
 
 import pytest
 
+from qa import cli
 from qa.cli import main
 
 
@@ -88,6 +89,30 @@ def test_broken_or_missing_index(tmp_path, capsys):
     chunks.write_text(chunks.read_text().replace("Penguins", "Pelicans"))
     _fails(["ask", "--index", str(tmp_path / "idx"), "Where?"], capsys, "corrupted")
     _fails(["ask", "--index", str(tmp_path / "nothing"), "Where?"], capsys, "not an index directory")
+
+
+def test_a_document_indexed_twice(tmp_path, capsys):
+    doc = tmp_path / "a.txt"
+    doc.write_text("Penguins live in Antarctica.", encoding="utf-8")
+    command = ["index", str(doc), "--out", str(tmp_path / "idx")]
+    assert main(command) == 0
+    capsys.readouterr()
+    assert main(command) == 1
+    err = capsys.readouterr().err  # after the embedding progress bar: the store refuses the document on adding it
+    assert err.splitlines()[-1] == "qa: error: a document named 'a.txt' is already in the index"
+    assert "Traceback" not in err
+
+
+def test_a_bug_keeps_its_traceback_and_asks_for_a_report(monkeypatch, capsys):
+    def broken(args):
+        raise ValueError("an internal mistake")  # not a QAError: the user did nothing wrong
+
+    monkeypatch.delenv("QA_DEBUG", raising=False)
+    monkeypatch.setattr(cli, "_ask", broken)
+    assert main(["ask", "Who?"]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" in err and "ValueError: an internal mistake" in err
+    assert err.splitlines()[-1].startswith("qa: internal error (a bug, not your input); please report it")
 
 
 def test_errors_print_no_traceback_from_a_real_process():
