@@ -2,7 +2,8 @@
 
 import os
 
-# Everything this package loads lies on local disk; never let a library reach for a model hub.
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+# Never phone home: no model hub, no analytics, no version check; everything this package loads lies on local disk.
+# Set here, the one place, on the first import of anything in qa: ``qa serve`` gets there before it imports gradio,
+# transformers or huggingface_hub, which read these at import time. Set outright, so no environment turns it online.
+OFFLINE_ENV = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False"}
+os.environ.update(OFFLINE_ENV)

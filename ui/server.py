@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-from qa.reader import DEFAULT_PRECISION, ExtractiveReader
+from qa.reader import DEFAULT_PRECISION, ExtractiveReader  # importing qa sets the offline environment first
 
 CONCURRENCY = 2  # answers computed at once: reading is CPU-bound, so more would only slow each one down
 QUEUE_SIZE = 64  # waiting requests beyond this are turned away instead of waiting for minutes
@@ -13,16 +12,11 @@ QUEUE_SIZE = 64  # waiting requests beyond this are turned away instead of waiti
 # per-document limit is then explained in the chat; only larger ones get Gradio's own upload error.
 MAX_UPLOAD = "50mb"
 
-# Never phone home: no analytics, no version check, no model hub. Set before gradio or
-# huggingface_hub are imported, because both read them at import time.
-OFFLINE_ENV = {"GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
-
 
 def serve(
     host: str = "127.0.0.1", port: int = 7860, index_dir: str | Path | None = None, precision: str = DEFAULT_PRECISION
 ) -> None:
     """Serve the documents in ``index_dir`` (default: the bundled article) until interrupted."""
-    os.environ.update(OFFLINE_ENV)
     from qa.pipeline import QAPipeline
     from ui.app import EXAMPLES, build_app
 
