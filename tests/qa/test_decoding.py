@@ -53,7 +53,7 @@ def test_margin_ignores_a_shift_of_all_logits(tokenizer):
 @pytest.mark.parametrize(
     ("text", "start", "end", "expected"),
     [
-        ("Prime Minister Fumio Kishida stressed", 17, 24, "Fumio Kishida"),  # cut inside two words
+        ("Prime Minister Fumio Kishida stressed", 16, 26, "Fumio Kishida"),  # "umio Kishi": cut inside two words
         ("troops, about 3,500 of them", 14, 20, "3,500"),  # trailing space and comma trimmed
         ("a 22.5 percent stake", 2, 14, "22.5 percent"),
         ("the U.S. ambassador", 4, 8, "U.S."),  # an abbreviation keeps its period
@@ -62,8 +62,6 @@ def test_margin_ignores_a_shift_of_all_logits(tokenizer):
     ],
 )
 def test_snap_to_words(text, start, end, expected):
-    if expected == "Fumio Kishida":
-        start, end = text.index("umio"), text.index("shida") + 3
     s, e = snap_to_words(text, start, end)
     assert text[s:e] == expected
 
