@@ -4,6 +4,16 @@ from __future__ import annotations
 
 import pytest
 
+# Fixtures that load the real models (the embedder, or the embedder and the shipped reader behind a server):
+# a test that uses one is marked ``models`` here; a test that loads a model itself carries the mark.
+MODEL_FIXTURES = frozenset({"embedder", "article_store", "article_pipeline", "server_url"})
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if MODEL_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.models)
+
 
 @pytest.fixture(scope="session")
 def tokenizer():

@@ -2,10 +2,13 @@
 
 import json
 
+import pytest
+
 from qa.cli import main
 from qa.corpus import BUNDLED_QUESTIONS
 
 
+@pytest.mark.models
 def test_qa_eval_on_the_bundled_dev_questions(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("QA_CACHE_DIR", str(tmp_path / "cache"))
     out = tmp_path / "report"

@@ -15,6 +15,7 @@ def _private_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("QA_CACHE_DIR", str(tmp_path / "cache"))
 
 
+@pytest.mark.models
 def test_ask_answers_from_the_bundled_article(capsys):
     assert main(["ask", "Who is the Prime Minister of Japan?"]) == 0
     out = capsys.readouterr().out
@@ -22,6 +23,7 @@ def test_ask_answers_from_the_bundled_article(capsys):
     assert "article.txt" in out
 
 
+@pytest.mark.models
 def test_ask_with_the_int8_reader(capsys):
     assert main(["ask", "--json", "--precision", "int8", "Who is the Prime Minister of Japan?"]) == 0
     record = json.loads(capsys.readouterr().out)
@@ -35,6 +37,7 @@ def test_unknown_precision_is_refused(capsys):
     assert "invalid choice: 'fp16'" in capsys.readouterr().err
 
 
+@pytest.mark.models
 def test_ask_json_prints_null_when_it_abstains(capsys):
     assert main(["ask", "--json", "What is the population of the Kuril Islands?"]) == 0
     record = json.loads(capsys.readouterr().out)
@@ -42,6 +45,7 @@ def test_ask_json_prints_null_when_it_abstains(capsys):
     assert record["passages"]
 
 
+@pytest.mark.models
 def test_index_then_ask_then_add_a_document(tmp_path, capsys):
     notes = tmp_path / "notes.md"
     notes.write_text("# Garden\n\nThe greenhouse was built by Ada Lovelace in 1843.\n", encoding="utf-8")
@@ -80,6 +84,7 @@ def test_missing_and_unreadable_files(tmp_path, capsys):
     _fails(["index", str(tmp_path / "x.pdf"), "--out", str(tmp_path / "i")], capsys, "x.pdf")
 
 
+@pytest.mark.models
 def test_broken_or_missing_index(tmp_path, capsys):
     doc = tmp_path / "a.txt"
     doc.write_text("Penguins live in Antarctica.", encoding="utf-8")
@@ -91,6 +96,7 @@ def test_broken_or_missing_index(tmp_path, capsys):
     _fails(["ask", "--index", str(tmp_path / "nothing"), "Where?"], capsys, "not an index directory")
 
 
+@pytest.mark.models
 def test_a_document_indexed_twice(tmp_path, capsys):
     doc = tmp_path / "a.txt"
     doc.write_text("Penguins live in Antarctica.", encoding="utf-8")

@@ -1,5 +1,6 @@
 """``python -m qa.quantize``: it measures a range per linear layer, and the shipped ranges fit the shipped models."""
 
+import pytest
 import torch
 
 from index.embedder import QUERY_RANGES, Embedder
@@ -18,10 +19,12 @@ def _assert_covers(ranges: dict, model: torch.nn.Module) -> None:
         assert bool((ranges[name] > 0).all())
 
 
+@pytest.mark.models
 def test_shipped_reader_ranges_cover_every_linear_layer():
     _assert_covers(load_ranges(SHIPPED_READER / RANGES_FILE), load_reader_model(SHIPPED_READER))
 
 
+@pytest.mark.models
 def test_shipped_query_ranges_cover_every_linear_layer_of_the_embedder():
     _assert_covers(load_ranges(QUERY_RANGES), Embedder(precision="fp32").model[0].auto_model)
 
@@ -35,6 +38,7 @@ def test_measuring_the_reader_writes_a_range_per_linear_layer(tiny_reader_dir, t
     _assert_covers(ranges, load_reader_model(tiny_reader_dir))  # six layers in each of two blocks, plus the head
 
 
+@pytest.mark.models
 def test_measuring_the_embedder_writes_a_range_per_linear_layer(tmp_path, capsys):
     out = tmp_path / "query.safetensors"
     main(["embedder", str(BUNDLED_QUESTIONS), "--limit", "5", "--out", str(out)])

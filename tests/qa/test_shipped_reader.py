@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from index.records import Chunk, Passage
 from qa.modeling import SHIPPED_READER
 from qa.reader import ExtractiveReader
@@ -28,6 +30,7 @@ def test_weights_are_fp16_safetensors_under_50_mb():
     assert 0.0 < json.loads((SHIPPED_READER / "calibration.json").read_text())["threshold"] < 1.0
 
 
+@pytest.mark.models
 def test_reads_a_squad_style_paragraph():
     assert _read("Who designed the Rhine bridge at Kehl?")[0].text == "Heinrich Fuchs"
     assert _read("When was the bridge opened to traffic?")[0].text == "1861"
