@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from eval.report import write_report
-from eval.runner import context_documents, evaluate, spread
+from eval.runner import context_documents, evaluate
 from eval.squad_metrics import squad_v2_scores
 from eval.summary import summarize
 from index.embedder import Embedder
@@ -37,19 +37,8 @@ from qa.corpus import build_index
 from qa.modeling import SHIPPED_READER
 from qa.pipeline import QAPipeline
 from qa.reader import ExtractiveReader
-from qa.squad import QAExample, load_examples
-
-
-def fit_logistic(x: np.ndarray, y: np.ndarray, iterations: int = 50, ridge: float = 1e-3) -> tuple[float, float]:
-    """Scale and bias of P(y=1 | x) = sigmoid(scale * x + bias), by Newton's method (two parameters)."""
-    design = np.stack([x, np.ones_like(x)], axis=1)
-    weights = np.zeros(2)
-    for _ in range(iterations):
-        p = 1.0 / (1.0 + np.exp(-design @ weights))
-        gradient = design.T @ (p - y) + ridge * weights
-        hessian = (design * (p * (1 - p))[:, None]).T @ design + ridge * np.eye(2)
-        weights -= np.linalg.solve(hessian, gradient)
-    return float(weights[0]), float(weights[1])
+from qa.squad import QAExample, load_examples, spread
+from qa.verifier import fit_logistic
 
 
 def hide_articles(examples: list[QAExample], share: float, seed: int = 13) -> tuple[list[QAExample], dict[str, str]]:
@@ -87,7 +76,7 @@ def calibrate(questions: str, limit: int, hide: float, reader_dir: Path, out_dir
     scored = [o for o in outcomes if o.score is not None]
     margins = np.array([_logit(o.score) for o in scored])
     right = np.array([1.0 if o.gold and o.f1 >= 0.5 else 0.0 for o in scored])
-    scale, bias = fit_logistic(margins, right)
+    scale, bias = (float(w) for w in fit_logistic(margins, right))
     confidence = {o.id: 1.0 / (1.0 + math.exp(-(scale * m + bias))) for o, m in zip(scored, margins)}
     na_probs = {o.id: 1.0 - confidence.get(o.id, 0.0) for o in outcomes}
     fitted = squad_v2_scores({o.id: o.gold for o in outcomes}, {o.id: o.prediction for o in outcomes}, na_probs)

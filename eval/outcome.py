@@ -14,6 +14,7 @@ class QuestionOutcome:
     best score (None without candidates); ``exact``/``f1`` are 0/1 and 0..1
     against the best gold; ``retrieved_rank`` is the 1-based rank of the first
     passage holding a gold answer; ``error`` says why the question failed.
+    ``best_f1`` says whether the confidence was deserved (``eval.confidence_metrics``).
     """
 
     id: str
@@ -27,6 +28,7 @@ class QuestionOutcome:
     timings: dict[str, float] = field(default_factory=dict)
     retrieved_rank: int | None = None
     error: str | None = None
+    best_f1: float | None = None  # F1 of the best candidate, answered or held back (None without candidates)
 
     @property
     def answerable(self) -> bool:

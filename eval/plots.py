@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from eval.confidence_metrics import auroc, confidence_pairs, expected_calibration_error, reliability
 from eval.latency import stage_timings
 from eval.outcome import QuestionOutcome
 from eval.question_words import QUESTION_WORDS, question_word
@@ -63,6 +64,26 @@ def plot_threshold_curve(outcomes: Sequence[QuestionOutcome], path: Path, steps:
     best = max(range(len(thresholds)), key=curves["f1"].__getitem__)
     ax.axvline(thresholds[best], color="gray", linestyle="--", label=f"best F1 at {thresholds[best]:.2f}")
     ax.set(title="Score vs no-answer threshold", xlabel="t (abstain when na_prob > t, i.e. score < 1 - t)", ylabel="%")
+    ax.legend()
+    return _save(fig, path)
+
+
+def plot_reliability(outcomes: Sequence[QuestionOutcome], path: Path) -> Path:
+    """Share right per confidence bin against the diagonal a calibrated confidence would follow."""
+    scores, right = confidence_pairs(outcomes)
+    bins = reliability(scores, right)
+    fig, ax = _figure()
+    ax.plot([0, 1], [0, 1], color="gray", linestyle="--", label="calibrated")
+    if bins:
+        means, shares, counts = zip(*bins)
+        ax.plot(means, shares, marker="o", label="this run")
+        for mean, share, count in bins:
+            ax.annotate(f"{count}", (mean, share), textcoords="offset points", xytext=(0, 6), fontsize=7, ha="center")
+    ece, area = expected_calibration_error(scores, right), auroc(scores, right)
+    subtitle = f"ECE {ece:.3f}" if ece is not None else "no candidates"
+    subtitle += f", AUROC {area:.3f}" if area is not None else ""
+    ax.set(title=f"Reliability ({subtitle})", xlabel="confidence", ylabel="share right (F1 >= 0.5)", xlim=(0, 1))
+    ax.set_ylim(0, 1)
     ax.legend()
     return _save(fig, path)
 

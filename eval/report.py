@@ -13,12 +13,19 @@ from pathlib import Path
 
 from eval.latency import latency_stats
 from eval.outcome import QuestionOutcome
-from eval.plots import plot_f1_by_question_word, plot_latency, plot_score_distribution, plot_threshold_curve
+from eval.plots import (
+    plot_f1_by_question_word,
+    plot_latency,
+    plot_reliability,
+    plot_score_distribution,
+    plot_threshold_curve,
+)
 
 PLOTS = {
     "f1_by_question_word.png": ("F1 by question word", plot_f1_by_question_word),
     "score_distribution.png": ("Score distribution", plot_score_distribution),
     "threshold_curve.png": ("Threshold curve", plot_threshold_curve),
+    "reliability.png": ("Reliability of the confidence", plot_reliability),
     "latency.png": ("Latency", plot_latency),
 }
 

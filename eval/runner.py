@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from tqdm import tqdm
@@ -20,16 +21,19 @@ from eval.report import write_report
 from eval.retrieval_metrics import first_relevant_rank
 from eval.squad_metrics import score_prediction
 from eval.summary import summarize
+from index.errors import QAError
 from index.records import Document
 from qa.answer import Result
-from qa.squad import QAExample, load_examples
+from qa.squad import GoldAnswer, QAExample, QuestionSetError, load_examples, spread
 
 logger = logging.getLogger(__name__)
 
 MODES = ("e2e", "reader")
+CORPORA = ("file", "title")  # e2e retrieves over every context of the file, or over the question's article alone
 AnswerFn = Callable[[QAExample], Result]
 # (mode, documents: one per distinct context of the question file, k: passages to retrieve) -> AnswerFn
 AnswerFnFactory = Callable[[str, list[Document], int], AnswerFn]
+ARTICLE_SEAM = "\n\n"  # between paragraphs when an article becomes one document
 
 
 def evaluate(
@@ -53,13 +57,16 @@ def answer_one(example: QAExample, answer_fn: AnswerFn, source: str = "") -> Que
     try:
         result = answer_fn(example)
         prediction = result.answer.text if result.answer is not None else ""
-        scores = [c.score for c in result.candidates] + ([result.answer.score] if result.answer is not None else [])
-        best = max(scores, default=None)
+        offered = list(result.candidates) + ([result.answer] if result.answer is not None else [])
+        top = max(offered, key=lambda a: a.score, default=None)
+        best = top.score if top is not None else None
+        best_f1 = score_prediction(gold, top.text)[1] if top is not None else None
         rank = first_relevant_rank(result.passages, example.answers, source) if example.answers else None
         timings, error = dict(result.timings), None
     except Exception as err:  # one bad question must not end a run of thousands
         logger.warning("question %s failed: %s: %s", example.id, type(err).__name__, err)
         prediction, best, rank, timings, error = "", None, None, {}, f"{type(err).__name__}: {err}"
+        best_f1 = None
     timings["total"] = time.perf_counter() - started
     exact, f1 = score_prediction(gold, prediction)
     return QuestionOutcome(
@@ -74,7 +81,22 @@ def answer_one(example: QAExample, answer_fn: AnswerFn, source: str = "") -> Que
         timings=timings,
         retrieved_rank=rank,
         error=error,
+        best_f1=best_f1,
     )
+
+
+def evaluate_per_article(
+    examples: Sequence[QAExample], answer_fn_factory: AnswerFnFactory, k: int, progress: bool = True
+) -> list[QuestionOutcome]:
+    """Each article indexed alone and asked its own questions; outcomes in the order of ``examples``."""
+    documents, moved = article_documents(examples)
+    by_id: dict[str, QuestionOutcome] = {}
+    for document in documents:
+        own = [e for e in moved if (e.title or "article") == document.name]
+        answer_fn = answer_fn_factory("e2e", [document], k)
+        for outcome in evaluate(own, answer_fn, {document.text: document.name}, progress):
+            by_id[outcome.id] = outcome
+    return [by_id[e.id] for e in moved]
 
 
 def context_documents(examples: Sequence[QAExample]) -> list[Document]:
@@ -87,11 +109,38 @@ def context_documents(examples: Sequence[QAExample]) -> list[Document]:
     return list(documents.values())
 
 
-def spread(examples: Sequence[QAExample], limit: int) -> list[QAExample]:
-    """``limit`` examples evenly spaced through the file (all if 0): the first N would cover one article."""
-    if not 0 < limit < len(examples):
+def article_documents(examples: Sequence[QAExample]) -> tuple[list[Document], list[QAExample]]:
+    """One document per title, its paragraphs joined in file order, as a user's own document would be;
+    and the examples moved onto it (context = the whole article, answer offsets shifted to match)."""
+    paragraphs: dict[str, dict[str, int]] = {}
+    for example in examples:
+        placed = paragraphs.setdefault(example.title, {})
+        if example.context not in placed:
+            placed[example.context] = sum(len(p) + len(ARTICLE_SEAM) for p in placed)
+    texts = {title: ARTICLE_SEAM.join(placed) for title, placed in paragraphs.items()}
+    moved = [
+        replace(
+            example,
+            context=texts[example.title],
+            answers=tuple(
+                GoldAnswer(a.text, a.start + paragraphs[example.title][example.context] if a.start >= 0 else -1)
+                for a in example.answers
+            ),
+        )
+        for example in examples
+    ]
+    return [Document(title or "article", text) for title, text in texts.items()], moved
+
+
+def select_titles(examples: Sequence[QAExample], titles_file: str | Path | None) -> list[QAExample]:
+    """The examples whose article is listed (one title per line) in ``titles_file``; all when None."""
+    if titles_file is None:
         return list(examples)
-    return [examples[i * len(examples) // limit] for i in range(limit)]
+    wanted = {line.strip() for line in Path(titles_file).read_text(encoding="utf-8").splitlines() if line.strip()}
+    chosen = [e for e in examples if e.title in wanted]
+    if not chosen:
+        raise QuestionSetError(f"{titles_file}: none of its {len(wanted)} titles occurs in the question file")
+    return chosen
 
 
 def recall_ks(k: int) -> list[int]:
@@ -107,21 +156,31 @@ def run_evaluation(
     k: int = 5,
     worst: int = 20,
     progress: bool = True,
+    corpus: str = "file",
+    titles: str | Path | None = None,
 ) -> dict:
     """Evaluate the question file at ``path`` in ``mode`` and write the report into ``out_dir``.
 
     e2e: questions go through retrieval over every distinct context of the
-    file (the whole file, even with ``limit``, so retrieval is as hard as the
-    real corpus), and recall@k/MRR are reported. reader: only the reader, on the
-    gold paragraph. Returns the metrics written to metrics.json.
+    file (``corpus="file"``: the whole file, even with ``limit``, so retrieval
+    is as hard as the real corpus), or over their own article alone
+    (``corpus="title"``: each article indexed by itself, as a user's document
+    is in the chat), and recall@k/MRR are reported. reader: only the reader, on
+    the gold paragraph. ``titles``: a file listing the articles to keep (a
+    tuning or report half). Returns the metrics written to metrics.json.
     """
     if mode not in MODES:
-        raise ValueError(f"unknown mode {mode!r}; expected one of {', '.join(MODES)}")
-    examples = load_examples(path)
-    documents = context_documents(examples)
-    answer_fn = answer_fn_factory(mode, documents, k)
-    sources = {document.text: document.name for document in documents}
-    outcomes = evaluate(spread(examples, limit), answer_fn, sources, progress)
+        raise QAError(f"unknown mode {mode!r}; expected one of {', '.join(MODES)}")
+    if corpus not in CORPORA:
+        raise QAError(f"unknown corpus {corpus!r}; expected one of {', '.join(CORPORA)}")
+    examples = select_titles(load_examples(path), titles)
+    if mode == "e2e" and corpus == "title":
+        outcomes = evaluate_per_article(spread(examples, limit), answer_fn_factory, k, progress)
+    else:
+        documents = context_documents(examples)
+        answer_fn = answer_fn_factory(mode, documents, k)
+        sources = {document.text: document.name for document in documents}
+        outcomes = evaluate(spread(examples, limit), answer_fn, sources, progress)
     metrics = summarize(outcomes, recall_ks(k), retrieval=mode == "e2e")
     write_report(out_dir, outcomes, metrics, worst, title=f"{Path(path).name}: {mode} evaluation")
     return metrics

@@ -21,16 +21,19 @@ def answer_fn_factory(
     calibrated: bool = True,
     precision: str = DEFAULT_PRECISION,
 ):
-    """An ``AnswerFnFactory`` for ``run_evaluation``, with the chat's own pipeline inside."""
+    """An ``AnswerFnFactory`` for ``run_evaluation``, with the chat's own pipeline inside.
+
+    The models load once, however many corpora (one per article in the per-article mode) it is built for.
+    """
+    embedder = Embedder()
+    reader = ExtractiveReader(reader_dir, calibrated=calibrated, precision=precision)
 
     def build(mode: str, documents: list[Document], k: int) -> AnswerFn:
-        embedder = Embedder()
-        reader = ExtractiveReader(reader_dir, calibrated=calibrated, precision=precision)
         if mode == "reader":
             pipeline = QAPipeline(None, reader, threshold=threshold)
             reader.warm_up()
             return lambda example: pipeline.read(example.question, [_gold_passage(example)])
-        store = open_index(index_dir, embedder) if index_dir else build_index(documents, embedder, progress=True)
+        store = open_index(index_dir, embedder) if index_dir else build_index(documents, embedder, progress=False)
         pipeline = QAPipeline.from_store(store, embedder, reader, mode=retrieval, top_k=k, threshold=threshold)
         pipeline.warm_up()
         return lambda example: pipeline.run(example.question)

@@ -1,81 +1,240 @@
-"""Choose ``accept_first``: what reading the best passage alone first costs in accuracy and saves in time.
+"""Choose how to read and when to abstain, on the tuning half, in the chat's own setting.
 
-    python -m eval.tune_reading qa/data/article_dev.json [--levels 0.5 0.6 0.7 0.8 0.9] [--precision int8]
+    python -m eval.tune_reading ../shared/data/qa/eval_squad20_dev.jsonl.gz \\
+        --titles ../shared/data/qa/splits/squad20_dev_tune_titles.txt --limit 1500 \\
+        --settings 0:joined 384:separate 384:joined [--write-verifier]
 
-Every question goes through retrieval over all contexts of the file, then the
-reader reads the best passage alone and all ``--k`` passages together (both
-timed). Each level is then scored from those two readings, as
-``QAPipeline.candidates`` chooses between them (``first_suffices``): F1 and abstentions at the
-calibrated threshold, how often the first passage sufficed, and reading time.
+Each article is indexed alone (as in ``qa eval --corpus title``). For every
+reading setting (``TOKENS:joined|separate``: chunks widened to TOKENS word
+pieces, 0 = as retrieved; contexts read as one or each on its own) every
+question is read twice: the best context alone, and all ``--k`` contexts.
+Every candidate is recorded with its verifier features and its F1, so each
+decision rule is then scored offline from the same readings:
+
+- ``reader``: the reader's calibrated margin, at its best-F1 threshold;
+- ``verifier``: the verifier, fitted in folds by article (each article scored
+  by a fit that never saw it), at its best-F1 threshold;
+- ``verifier+first@L``: the best context alone is taken when the verifier
+  gives it at least L, else all contexts (faster; L chosen here too).
+
+``--write-verifier`` fits the verifier on every recorded question of the
+best setting and writes it, with its threshold, beside the reader
+(``verifier.json``). Reading settings then go into ``qa.pipeline``'s defaults.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import time
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
 
-from eval.runner import context_documents, spread
+import numpy as np
+
+from eval.runner import article_documents, select_titles
 from eval.squad_metrics import score_prediction
 from index.embedder import Embedder
-from index.records import Passage
-from qa.answer import Answer
+from index.retriever import Retriever
 from qa.corpus import build_index
-from qa.pipeline import QAPipeline, first_suffices
+from qa.modeling import SHIPPED_READER
+from qa.pipeline import QAPipeline
 from qa.reader import DEFAULT_PRECISION, PRECISIONS, ExtractiveReader
-from qa.squad import load_examples
+from qa.squad import load_examples, spread
+from qa.verifier import FEATURES, VERIFIER_FILE, Verifier, features
+
+FIRST_LEVELS = (0.5, 0.6, 0.7, 0.8, 0.9)
 
 
-def _timed(reader: ExtractiveReader, question: str, passages: list[Passage]) -> tuple[list[Answer], float]:
+@dataclass(frozen=True)
+class Setting:
+    context_tokens: int
+    joined: bool
+
+    @classmethod
+    def parse(cls, text: str) -> Setting:
+        tokens, how = text.split(":")
+        if how not in ("joined", "separate"):
+            raise ValueError(f"reading must be joined or separate, not {how!r}")
+        return cls(int(tokens), how == "joined")
+
+    def __str__(self) -> str:
+        return f"{self.context_tokens}:{'joined' if self.joined else 'separate'}"
+
+
+def _read(pipeline: QAPipeline, question: str, contexts, joined: bool, gold: list[str]) -> dict:
     began = time.perf_counter()
-    answers = reader.run(question, passages)
-    return answers, time.perf_counter() - began
+    found = pipeline.reader.run(question, contexts, joined=joined)
+    seconds = time.perf_counter() - began
+    return {
+        "seconds": seconds,
+        "candidates": [
+            {
+                "text": c.text,
+                "reader_score": c.score,
+                "features": features(question, c, found, contexts),
+                "f1": score_prediction(gold, c.text)[1],
+            }
+            for c in found
+        ],
+    }
+
+
+def record_readings(
+    questions: str, titles: str | None, limit: int, settings: list[Setting], k: int, reader: ExtractiveReader
+) -> dict[str, list[dict]]:
+    """For each setting, one record per question: the two readings and their candidates."""
+    examples = spread(select_titles(load_examples(questions), titles), limit)
+    documents, moved = article_documents(examples)
+    embedder = Embedder()
+    records: dict[str, list[dict]] = defaultdict(list)
+    for document in documents:
+        retriever = Retriever(build_index([document], embedder), embedder, top_k=k)
+        retriever.warm_up()
+        own = [e for e in moved if (e.title or "article") == document.name]
+        for setting in settings:
+            pipeline = QAPipeline(retriever, reader, context_tokens=setting.context_tokens, joined=setting.joined)
+            for example in own:
+                gold = [a.text for a in example.answers]
+                contexts = pipeline.contexts(retriever.run(example.question, k))
+                records[str(setting)].append(
+                    {
+                        "id": example.id,
+                        "title": example.title,
+                        "gold": gold,
+                        "first": _read(pipeline, example.question, contexts[:1], True, gold),
+                        "all": _read(pipeline, example.question, contexts, setting.joined, gold),
+                    }
+                )
+        print(f"  {document.name}: {len(own)} questions", flush=True)
+    return records
+
+
+def _design(records: list[dict], reading: str) -> tuple[np.ndarray, np.ndarray]:
+    rows = [c for r in records for c in r[reading]["candidates"]]
+    x = np.array([c["features"] for c in rows], dtype=np.float64).reshape(len(rows), len(FEATURES))
+    y = np.array([1.0 if c["f1"] >= 0.5 else 0.0 for c in rows])
+    return x, y
+
+
+def fit_verifier(records: list[dict]) -> Verifier:
+    """A verifier fitted on every candidate of both readings of ``records``."""
+    xs, ys = zip(*(_design(records, reading) for reading in ("first", "all")))
+    return Verifier.fit(np.vstack(xs), np.concatenate(ys))
+
+
+def _best(record: dict, reading: str, score) -> tuple[float, float]:
+    """(confidence, F1) of the reading's best candidate under ``score``; (0, F1 of abstaining) without one."""
+    candidates = record[reading]["candidates"]
+    if not candidates:
+        return 0.0, 0.0 if record["gold"] else 1.0
+    best = max(candidates, key=score)
+    return score(best), best["f1"]
+
+
+def best_threshold(decisions: list[tuple[float, float, bool]]) -> tuple[float, float]:
+    """(threshold, F1 in percent) maximising mean F1, abstaining below the threshold.
+
+    ``decisions``: (confidence, F1 if answered, answerable) per question; abstaining scores 1 on an
+    unanswerable question and 0 on an answerable one, as in the official SQuAD 2.0 metric.
+    """
+    ordered = sorted(decisions, key=lambda d: -d[0])
+    total = sum(0.0 if answerable else 1.0 for _, _, answerable in ordered)  # everything abstained
+    best_total, best_at = total, 1.0 + 1e-9
+    for confidence, f1, answerable in ordered:
+        total += f1 - (0.0 if answerable else 1.0)
+        if total > best_total:
+            best_total, best_at = total, confidence
+    return best_at, 100.0 * best_total / max(1, len(ordered))
+
+
+def evaluate_rules(records: list[dict], folds: int = 5) -> list[dict]:
+    """Each decision rule's best-threshold F1 and reading time over ``records``."""
+    by_title: dict[str, list[dict]] = defaultdict(list)
+    for record in records:
+        by_title[record["title"]].append(record)
+    titles = sorted(by_title)
+    fold_of = {title: i % folds for i, title in enumerate(titles)}
+    verifiers = [fit_verifier([r for r in records if fold_of[r["title"]] != f]) for f in range(folds)]
+
+    def verified(record: dict):
+        verifier = verifiers[fold_of[record["title"]]]
+        return lambda c: verifier.probability(c["features"])
+
+    rules = []
+    decisions = [(*_best(r, "all", lambda c: c["reader_score"]), bool(r["gold"])) for r in records]
+    times = [r["all"]["seconds"] for r in records]
+    rules.append(_rule("reader", decisions, times))
+    decisions = [(*_best(r, "all", verified(r)), bool(r["gold"])) for r in records]
+    rules.append(_rule("verifier", decisions, times))
+    for level in FIRST_LEVELS:
+        decisions, times = [], []
+        for r in records:
+            first = _best(r, "first", verified(r))
+            if first[0] >= level:
+                decisions.append((*first, bool(r["gold"])))
+                times.append(r["first"]["seconds"])
+            else:
+                decisions.append((*_best(r, "all", verified(r)), bool(r["gold"])))
+                times.append(r["first"]["seconds"] + r["all"]["seconds"])
+        rules.append(_rule(f"verifier+first@{level:.1f}", decisions, times))
+    return rules
+
+
+def _rule(name: str, decisions: list[tuple[float, float, bool]], times: list[float]) -> dict:
+    threshold, f1 = best_threshold(decisions)
+    has = [f1_ if c >= threshold else 0.0 for c, f1_, answerable in decisions if answerable]
+    no = [c < threshold for c, _, answerable in decisions if not answerable]
+    return {
+        "rule": name,
+        "threshold": threshold,
+        "f1": f1,
+        "has_ans_f1": 100.0 * statistics.mean(has or [0.0]),
+        "no_ans": 100.0 * statistics.mean(no or [0.0]),
+        "read_p50_ms": 1000 * statistics.median(times),
+        "read_mean_ms": 1000 * statistics.mean(times),
+    }
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("questions")
-    parser.add_argument("--levels", type=float, nargs="+", default=[0.0, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9])
+    parser.add_argument("--titles", default=None, help="the tuning half's titles file")
+    parser.add_argument("--limit", type=int, default=0, help="N questions spread through the kept articles")
+    parser.add_argument("--settings", nargs="+", default=["0:joined", "384:separate"])
     parser.add_argument("--k", type=int, default=3)
-    parser.add_argument("--limit", type=int, default=0, help="N questions spread through the file")
     parser.add_argument("--precision", choices=PRECISIONS, default=DEFAULT_PRECISION)
-    parser.add_argument("--reader", default=None, help="reader model directory (default: the shipped one)")
+    parser.add_argument("--reader", type=Path, default=SHIPPED_READER)
+    parser.add_argument("--out", type=Path, default=Path("eval_out/tune_reading"))
+    parser.add_argument("--write-verifier", action="store_true", help="fit on the best setting and save it")
     args = parser.parse_args(argv)
-    every = load_examples(args.questions)
-    embedder = Embedder()
+    settings = [Setting.parse(s) for s in args.settings]
     reader = ExtractiveReader(args.reader, precision=args.precision)
-    pipeline = QAPipeline.from_store(build_index(context_documents(every), embedder), embedder, reader, top_k=args.k)
-    pipeline.warm_up()
-    threshold = pipeline.default_threshold
-    readings = []
-    for example in spread(every, args.limit):
-        passages = pipeline.retriever.run(example.question, args.k)
-        first = _timed(reader, example.question, passages[:1])
-        joint = _timed(reader, example.question, passages)
-        readings.append((example, first, joint))
-    print(f"{len(readings)} questions, {args.k} passages, threshold {threshold:.3f}, {args.precision}")
-    print(f"{'accept':>7} {'F1':>6} {'HasAns F1':>9} {'NoAns':>11} {'first only':>10} {'read p50':>9} {'mean':>7}")
-    for level in [None, *sorted(args.levels)]:
-        f1s, has, abstained, no_answer, alone, times = [], [], 0, 0, 0, []
-        for example, (first, first_time), (joint, joint_time) in readings:
-            taken = first_suffices(first, level, threshold)
-            answers = first if taken else joint
-            alone += taken
-            times.append(first_time if taken else joint_time + (first_time if level is not None else 0.0))
-            prediction = answers[0].text if answers and answers[0].score >= threshold else ""
-            f1 = score_prediction([a.text for a in example.answers], prediction)[1]
-            f1s.append(f1)
-            if example.answers:
-                has.append(f1)
-            else:
-                no_answer += 1
-                abstained += not prediction
-        label = "never" if level is None else f"{level:.2f}"
-        print(
-            f"{label:>7} {100 * statistics.mean(f1s):>6.1f} {100 * statistics.mean(has or [0]):>9.1f} "
-            f"{f'{abstained}/{no_answer}':>11} {f'{alone}/{len(readings)}':>10} "
-            f"{1000 * statistics.median(times):>6.1f} ms {1000 * statistics.mean(times):>4.0f} ms"
-        )
+    records = record_readings(args.questions, args.titles, args.limit, settings, args.k, reader)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "readings.json").write_text(json.dumps(records))
+    print(f"{'setting':<14} {'rule':<20} {'thresh':>6} {'F1':>6} {'HasAns':>6} {'NoAns':>6} {'p50 ms':>7} {'mean':>6}")
+    best = (-1.0, "")
+    for setting, rows in records.items():
+        for rule in evaluate_rules(rows):
+            print(
+                f"{setting:<14} {rule['rule']:<20} {rule['threshold']:>6.3f} {rule['f1']:>6.2f} "
+                f"{rule['has_ans_f1']:>6.2f} {rule['no_ans']:>6.2f} {rule['read_p50_ms']:>7.1f} "
+                f"{rule['read_mean_ms']:>6.1f}"
+            )
+            if rule["rule"] == "verifier":
+                best = max(best, (rule["f1"], setting))
+    if args.write_verifier:
+        rows = records[best[1]]
+        verifier = fit_verifier(rows)
+        decisions = [(*_best(r, "all", lambda c: verifier.probability(c["features"])), bool(r["gold"])) for r in rows]
+        verifier.threshold = round(best_threshold(decisions)[0], 5)
+        verifier.fitted_on = f"{Path(args.questions).name} ({args.titles or 'all titles'}), {len(rows)} questions"
+        verifier.fitted_on += f", setting {best[1]}, k {args.k}, {args.precision}"
+        verifier.save(args.reader / VERIFIER_FILE)
+        print(f"verifier for {best[1]} written to {args.reader / VERIFIER_FILE}, threshold {verifier.threshold}")
 
 
 if __name__ == "__main__":

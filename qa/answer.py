@@ -25,6 +25,8 @@ class Answer:
     source: str
     context: str = ""
     context_start: int = 0
+    margin: float = 0.0  # the reader's raw span logit minus its window's no-answer logit
+    passage: int = 0  # which of the passages read it came from (0 = the best retrieved)
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -23,6 +23,7 @@ def _train(args: argparse.Namespace) -> int:
         max_length=args.max_length,
         stride=args.stride,
         negative_rate=args.negative_rate,
+        perturb_rate=args.perturb_rate,
         batch_size=args.batch_size,
         learning_rate=args.lr,
         epochs=args.epochs,
@@ -118,7 +119,9 @@ def _eval(args: argparse.Namespace) -> int:
     from eval.system import answer_fn_factory
 
     factory = answer_fn_factory(args.index, args.reader, args.threshold, args.retrieval, precision=args.precision)
-    metrics = run_evaluation(args.questions, args.mode, args.out, factory, limit=args.limit, k=args.k)
+    metrics = run_evaluation(
+        args.questions, args.mode, args.out, factory, limit=args.limit, k=args.k, corpus=args.corpus, titles=args.titles
+    )
     width = max(len(key) for key in metrics)
     for key, value in metrics.items():
         print(f"{key:<{width}}  {value:.3f}" if isinstance(value, float) else f"{key:<{width}}  {value}")
@@ -183,6 +186,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="e2e: retrieval + reading over all contexts (default); reader: the gold paragraph only",
     )
     evaluate.add_argument("--index", default=None, help="e2e: use this index instead of indexing the file's contexts")
+    evaluate.add_argument(
+        "--corpus",
+        choices=["file", "title"],
+        default="file",
+        help="e2e: retrieve over every context of the file (default), or index each article (title) alone, "
+        "as a user's own document is indexed in the chat",
+    )
+    evaluate.add_argument(
+        "--titles", default=None, help="keep only the articles listed in this file (a tuning or report half)"
+    )
     evaluate.add_argument("--out", default="eval_out", help="report directory (default eval_out)")
     evaluate.add_argument("--limit", type=int, default=0, help="evaluate N questions spread through the file")
     evaluate.add_argument("--k", type=int, default=3, help="passages retrieved and read per question (default 3)")
@@ -201,6 +214,12 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--stride", type=int, default=128)
     train.add_argument(
         "--negative-rate", type=float, default=0.1, help="share of questions paired with another paragraph"
+    )
+    train.add_argument(
+        "--perturb-rate",
+        type=float,
+        default=0.0,
+        help="share of questions edited into unanswerable ones (swapped entity, negation, antonym; qa.negatives)",
     )
     train.add_argument("--batch-size", type=int, default=32)
     train.add_argument("--lr", type=float, default=1e-4)

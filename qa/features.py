@@ -6,8 +6,6 @@ token, position 0), which is what teaches the reader to abstain.
 
 from __future__ import annotations
 
-import random
-from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
@@ -41,21 +39,6 @@ def label_window(window: Window, answer_start: int | None, answer_end: int | Non
     if start > end:
         return 0, 0
     return start, end
-
-
-def add_negatives(examples: list[QAExample], rate: float, seed: int) -> list[QAExample]:
-    """Pair a share ``rate`` of questions with another paragraph of the same title, unanswerable."""
-    by_title: dict[str, list[str]] = defaultdict(list)
-    for example in examples:
-        if example.context not in by_title[example.title]:
-            by_title[example.title].append(example.context)
-    rng = random.Random(seed)
-    negatives = []
-    for example in examples:
-        others = [c for c in by_title[example.title] if c != example.context]
-        if others and rng.random() < rate:
-            negatives.append(QAExample(f"{example.id}-neg", example.question, rng.choice(others), (), example.title))
-    return examples + negatives
 
 
 def build_features(

@@ -1,16 +1,10 @@
-"""Where reader weights come from: the shipped checkpoint, or the bundled encoder for training.
-
-The encoder's location and tokenizer live in ``index.encoder`` (the lower layer); they are re-exported here for
-the reader and training code.
-"""
+"""Where reader weights come from: the shipped checkpoint, or the bundled encoder (``index.encoder``) for training."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from index.encoder import encoder_dir, load_tokenizer, quiet_loading
-
-__all__ = ["SHIPPED_READER", "encoder_dir", "load_reader_model", "load_tokenizer", "save_reader"]
+from index.encoder import quiet_loading
 
 SHIPPED_READER = Path(__file__).resolve().parent / "models" / "reader"
 

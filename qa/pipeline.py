@@ -6,16 +6,23 @@ import time
 from pathlib import Path
 
 from index.embedder import Embedder
+from index.errors import QAError
 from index.records import Passage
 from index.retriever import Retriever
 from index.store import IndexStore
 from qa.answer import Answer, Result
+from qa.contexts import ContextWidener
 from qa.reader import ExtractiveReader
+from qa.verifier import VERIFIER_FILE, Verifier
 
 MAX_QUESTION_CHARS = 1000
+# Reading settings, chosen on the tuning half of SQuAD 2.0 dev (``python -m eval.tune_reading``).
+DEFAULT_CONTEXT_TOKENS = 0
+DEFAULT_JOINED = True
+DEFAULT_ACCEPT_FIRST: float | None = 0.0
 
 
-class QuestionError(ValueError):
+class QuestionError(QAError):
     """A question the system cannot take, with a message meant for the user."""
 
 
@@ -31,18 +38,21 @@ def check_question(question: object) -> str:
 
 
 class QAPipeline:
-    """retriever -> reader -> threshold. Answers below ``threshold`` become an abstention.
+    """retriever -> widen -> reader -> verifier -> threshold. Answers below ``threshold`` become an abstention.
 
-    The default threshold is the one calibrated for the shipped reader (see
-    ``ExtractiveReader.calibrated_threshold``), not a guess.
+    The default threshold is the one fitted for the shipped reader (the
+    verifier's, or else ``ExtractiveReader.calibrated_threshold``), not a guess.
 
-    ``accept_first``: the best passage is read alone first, and its answer is
-    taken when its confidence reaches this level (and the threshold); only
-    otherwise are all ``top_k`` passages read together, so an abstention always
-    comes from reading them all. None always reads them together. The model was
-    trained on single paragraphs, and a long joined context of several topics
-    misleads it more often than it helps: ``python -m eval.tune_reading`` measures
-    both ways (figures in the model card).
+    ``context_tokens``: each retrieved chunk is widened with its neighbours up to
+    this many word pieces before reading (0: read the chunks as retrieved).
+    ``joined``: the contexts are read as one (candidates compete in one softmax)
+    or each on its own. ``accept_first``: the best context is read alone first,
+    and its answer is taken when its confidence reaches this level (and the
+    threshold); only otherwise are all of them read, so an abstention always
+    comes from reading them all. None reads them all at once. ``verifier``
+    rescores every candidate (``qa.verifier``). All of these are chosen on the
+    tuning half of SQuAD 2.0 dev (``python -m eval.tune_reading``; figures in the
+    model card).
     """
 
     def __init__(
@@ -51,13 +61,20 @@ class QAPipeline:
         reader: ExtractiveReader,
         threshold: float | None = None,
         top_k: int = 3,
-        accept_first: float | None = 0.0,
+        accept_first: float | None = DEFAULT_ACCEPT_FIRST,
+        context_tokens: int = DEFAULT_CONTEXT_TOKENS,
+        joined: bool = DEFAULT_JOINED,
+        verifier: Verifier | None = None,
     ):
         self.retriever = retriever
         self.reader = reader
         self.threshold = threshold
         self.top_k = top_k
         self.accept_first = accept_first
+        self.context_tokens = context_tokens
+        self.joined = joined
+        self.verifier = verifier
+        self._widener: ContextWidener | None = None
 
     @classmethod
     def from_store(
@@ -68,11 +85,15 @@ class QAPipeline:
         mode: str = "hybrid",
         top_k: int = 3,
         threshold: float | None = None,
-        accept_first: float | None = 0.0,
+        verify: bool = True,
+        **reading,
     ) -> QAPipeline:
+        """The pipeline over ``store``, with the verifier fitted for the reader when it has one."""
         retriever = Retriever(store, embedder or Embedder(), mode=mode, top_k=top_k)
         reader = reader or ExtractiveReader()
-        return cls(retriever, reader, threshold=threshold, top_k=top_k, accept_first=accept_first)
+        verifier_path = reader.model_dir / VERIFIER_FILE
+        verifier = Verifier.load(verifier_path) if verify and reader.calibrated and verifier_path.is_file() else None
+        return cls(retriever, reader, threshold=threshold, top_k=top_k, verifier=verifier, **reading)
 
     @classmethod
     def from_index(cls, index_dir: str | Path | None = None, **options) -> QAPipeline:
@@ -89,7 +110,17 @@ class QAPipeline:
 
     @property
     def default_threshold(self) -> float:
-        return self.threshold if self.threshold is not None else self.reader.calibrated_threshold()
+        if self.threshold is not None:
+            return self.threshold
+        return self.verifier.threshold if self.verifier else self.reader.calibrated_threshold()
+
+    def contexts(self, passages: list[Passage]) -> list[Passage]:
+        """What the reader reads for these retrieved passages (widened and merged)."""
+        if self.context_tokens <= 0 or self.retriever is None:
+            return passages
+        if self._widener is None or self._widener.store is not self.retriever.store:
+            self._widener = ContextWidener(self.retriever.store, self.context_tokens, self.reader.tokenizer)
+        return self._widener.run(passages)
 
     def run(self, question: str, top_k: int | None = None, threshold: float | None = None) -> Result:
         """Retrieve passages for ``question`` and answer from them."""
@@ -110,16 +141,21 @@ class QAPipeline:
         return Result(question, best, candidates, passages, threshold, {"read": time.perf_counter() - began})
 
     def candidates(self, question: str, passages: list[Passage], threshold: float = 0.0) -> list[Answer]:
-        """The reader's answers, best first: from the best passage alone when that one is convincing.
+        """The candidate answers, best first: from the best context alone when that one is convincing.
 
-        The first passage's answer must also clear ``threshold``: an abstention always comes from
-        reading every passage.
+        The first context's answer must also clear ``threshold``: an abstention always comes from
+        reading every context.
         """
-        if self.accept_first is not None and len(passages) > 1:
-            first = self.reader.run(question, passages[:1])
+        contexts = self.contexts(passages)
+        if self.accept_first is not None and len(contexts) > 1:
+            first = self._read(question, contexts[:1], joined=True)
             if first_suffices(first, self.accept_first, threshold):
                 return first
-        return self.reader.run(question, passages)
+        return self._read(question, contexts, self.joined)
+
+    def _read(self, question: str, contexts: list[Passage], joined: bool) -> list[Answer]:
+        found = self.reader.run(question, contexts, joined=joined)
+        return self.verifier.score(question, found, contexts) if self.verifier else found
 
 
 def first_suffices(first: list[Answer], accept_first: float | None, threshold: float) -> bool:

@@ -21,8 +21,10 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.features import Feature, add_negatives, build_features
-from qa.modeling import encoder_dir, load_reader_model, load_tokenizer, save_reader
+from index.encoder import encoder_dir, load_tokenizer
+from qa.features import Feature, build_features
+from qa.modeling import load_reader_model, save_reader
+from qa.negatives import make_negatives
 from qa.squad import load_examples
 from qa.windows import pad_batch
 
@@ -36,7 +38,8 @@ class TrainConfig:
     init_from: str = ""  # a reader or encoder directory; empty means the bundled encoder
     max_length: int = 256
     stride: int = 128
-    negative_rate: float = 0.1
+    negative_rate: float = 0.1  # share of questions also paired with another paragraph of their article
+    perturb_rate: float = 0.0  # share of questions also edited into an unanswerable one (qa.negatives)
     batch_size: int = 32
     learning_rate: float = 1e-4
     weight_decay: float = 0.01
@@ -53,6 +56,7 @@ class TrainConfig:
 
 def _feature_cache_key(config: TrainConfig) -> str:
     parts = [config.init_from, config.max_length, config.stride, config.negative_rate, config.seed, config.limit]
+    parts += [config.perturb_rate] if config.perturb_rate else []  # older runs keep their cache key
     for name in config.train_files:
         stat = os.stat(name)
         parts += [os.path.abspath(name), stat.st_size, int(stat.st_mtime)]
@@ -71,7 +75,8 @@ def prepare_features(config: TrainConfig, tokenizer) -> list[Feature]:
     random.Random(config.seed).shuffle(examples)
     if config.limit:
         examples = examples[: config.limit]
-    examples = add_negatives(examples, config.negative_rate, config.seed)
+    negatives = make_negatives(examples, config.perturb_rate, config.negative_rate, config.seed)
+    examples = examples + [n.example for n in negatives]
     with tqdm(total=len(examples), desc="features", unit="q") as bar:
         features = build_features(tokenizer, examples, config.max_length, config.stride, progress=bar)
     cache.parent.mkdir(parents=True, exist_ok=True)

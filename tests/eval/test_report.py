@@ -50,5 +50,5 @@ def test_report_survives_a_run_where_everything_failed(tmp_path):
     assert json.loads((tmp_path / "predictions.json").read_text()) == {"q0": "", "q1": "", "q2": ""}
     assert json.loads((tmp_path / "na_probs.json").read_text()) == {"q0": 1.0, "q1": 1.0, "q2": 1.0}
     assert json.loads((tmp_path / "metrics.json").read_text())["errors"] == 3
-    assert len(list(tmp_path.glob("*.png"))) == 4
+    assert len(list(tmp_path.glob("*.png"))) == 5
     assert report.read_text().count("error: OSError: index missing") == 3

@@ -4,11 +4,12 @@ import json
 
 import pytest
 
-from eval.runner import answer_one, context_documents, evaluate, recall_ks, run_evaluation
+from eval.report import PLOTS
+from eval.runner import answer_one, article_documents, context_documents, evaluate, recall_ks, run_evaluation
 from eval.squad_metrics import squad_v2_scores
 from index.records import Chunk, Passage
 from qa.answer import Answer, Result
-from qa.squad import GoldAnswer, QAExample
+from qa.squad import GoldAnswer, QAExample, QuestionSetError
 
 CONTEXT = "Paris is the capital of France. The Seine flows through it."
 OTHER = "Berlin is the capital of Germany."
@@ -144,7 +145,7 @@ def test_run_evaluation_writes_the_official_files_report_and_plots(squad_file, t
 
     lines = (out / "outcomes.jsonl").read_text().splitlines()
     assert [json.loads(line)["id"] for line in lines] == list(predictions)
-    for name in ("f1_by_question_word.png", "score_distribution.png", "threshold_curve.png", "latency.png"):
+    for name in PLOTS:
         assert (out / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", name
 
     report = (out / "report.md").read_text()
@@ -164,3 +165,51 @@ def test_reader_mode_reports_no_retrieval(squad_file, tmp_path):
 def test_unknown_mode(squad_file, tmp_path):
     with pytest.raises(ValueError, match="unknown mode 'bm25'"):
         run_evaluation(squad_file, "bm25", tmp_path, lambda *_: answer)
+
+
+PARAGRAPH_2 = "The Louvre is in Paris."
+
+
+def test_article_documents_join_each_titles_paragraphs_and_move_the_answers():
+    examples = [*EXAMPLES, QAExample("q6", "Where is the Louvre?", PARAGRAPH_2, (GoldAnswer("Paris", 17),), "France")]
+    documents, moved = article_documents(examples)
+    assert [d.name for d in documents] == ["France", "Germany"]
+    assert documents[0].text == CONTEXT + "\n\n" + PARAGRAPH_2
+    assert [e.id for e in moved] == [e.id for e in examples]
+    for example in moved:
+        document = next(d for d in documents if d.name == example.title)
+        assert example.context == document.text
+        for gold in example.answers:
+            if gold.start >= 0:
+                assert document.text[gold.start : gold.start + len(gold.text)] == gold.text
+    assert moved[-1].answers[0].start == len(CONTEXT) + 2 + 17
+    assert moved[3].answers[0].start == -1  # an unknown offset stays unknown
+
+
+def test_per_article_mode_indexes_each_article_alone(squad_file, tmp_path):
+    calls = []
+
+    def factory(mode, documents, k):
+        calls.append((mode, [d.name for d in documents]))
+        return lambda example: Result(example.question, None, [], [])
+
+    metrics = run_evaluation(squad_file, "e2e", tmp_path / "out", factory, k=3, corpus="title", progress=False)
+    assert calls == [("e2e", ["France"]), ("e2e", ["Germany"])]
+    predictions = json.loads((tmp_path / "out" / "predictions.json").read_text())
+    assert list(predictions) == ["q1", "q2", "q3", "q4", "q5"]  # the file's order, whatever the grouping
+    assert metrics["total"] == 5
+
+
+def test_titles_file_keeps_one_half(squad_file, tmp_path):
+    titles = tmp_path / "titles.txt"
+    titles.write_text("Germany\n")
+    metrics = run_evaluation(squad_file, "e2e", tmp_path / "out", lambda *_: answer, titles=titles, progress=False)
+    assert metrics["total"] == 1
+    titles.write_text("Atlantis\n")
+    with pytest.raises(QuestionSetError, match="none of its 1 titles"):
+        run_evaluation(squad_file, "e2e", tmp_path / "out", lambda *_: answer, titles=titles, progress=False)
+
+
+def test_outcomes_keep_the_best_guess_f1_even_when_abstaining():
+    assert answer_one(EXAMPLES[1], answer, SOURCE).best_f1 == 1.0  # "Seine" held back, and right
+    assert answer_one(EXAMPLES[2], answer, SOURCE).best_f1 == 0.0  # any answer to an unanswerable question

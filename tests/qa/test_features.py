@@ -1,4 +1,4 @@
-from qa.features import add_negatives, build_features, label_window
+from qa.features import build_features, label_window
 from qa.squad import GoldAnswer, QAExample
 from qa.windows import encode_windows
 
@@ -35,19 +35,3 @@ def test_windows_without_the_answer_are_labelled_no_answer(tokenizer):
 def test_unanswerable_examples_are_no_answer_everywhere(tokenizer):
     example = QAExample("q2", "Who?", CONTEXT, (), "t")
     assert {(f.start, f.end) for f in build_features(tokenizer, [example], 128, 32)} == {(0, 0)}
-
-
-def test_negatives_pair_questions_with_another_paragraph_of_the_same_title():
-    examples = [
-        QAExample(f"q{i}", f"Question {i}?", f"Paragraph {i % 3}.", (GoldAnswer("P", 0),), "T") for i in range(30)
-    ]
-    examples.append(QAExample("alone", "Lonely?", "Only paragraph.", (GoldAnswer("Only", 0),), "Other"))
-    result = add_negatives(examples, rate=0.5, seed=1)
-    negatives = result[len(examples) :]
-    assert 5 < len(negatives) < 25
-    by_id = {e.id: e for e in examples}
-    for negative in negatives:
-        original = by_id[negative.id.removesuffix("-neg")]
-        assert negative.is_impossible and negative.question == original.question
-        assert negative.context != original.context and negative.title == original.title == "T"
-    assert add_negatives(examples, rate=0.5, seed=1) == result

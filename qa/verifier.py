@@ -1,0 +1,171 @@
+"""An answer verifier: the probability that a candidate answer is right, from signals already at hand.
+
+The reader's margin alone says how much a span beats "no answer" inside its
+window; it does not see that the question names something the passage never
+mentions, that two passages agree, or that a "when" question got a name.
+A logistic model over those signals, fitted on question outcomes of the
+tuning half (``python -m eval.fit_verifier``), turns them into one calibrated
+confidence, and the abstention threshold is chosen on the same outcomes.
+The fitted weights live in ``verifier.json`` beside the reader's weights.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from index.errors import QAError
+from index.records import Passage
+from qa.answer import Answer
+from qa.decoding import confidence
+
+VERIFIER_FILE = "verifier.json"
+FEATURES = (
+    "margin",  # reader's span logit minus its window's no-answer logit
+    "gap",  # margin minus the best other candidate's margin
+    "agreement",  # other candidates (other windows or passages) quoting the same words
+    "passage_rank",  # retrieval rank of the passage it was read from
+    "type_fit",  # +1 when the answer's kind fits the question word, -1 when it clashes, 0 otherwise
+    "answer_words",  # log(1 + words in the answer)
+    "question_in_context",  # share of the question's content words found in the passage read
+    "names_missing",  # the question's capitalised words and numbers the passage lacks
+)
+_STOP = set(
+    "a an the of in on at to for from by with and or is are was were be been being do does did what which who whom "
+    "whose when where why how that this these those it its as into than then there their they he she his her him "
+    "i you we our your not no yes can could would should will shall may might must have has had about after before "
+    "during over under between many much most more name named called".split()
+)
+_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+_NUMBER_WORDS = "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|hundred|thousand|million|billion|dozen"
+_HAS_NUMBER = re.compile(rf"\d|\b({_NUMBER_WORDS})\b", re.IGNORECASE)
+_HAS_DATE = re.compile(rf"\d|\b({_MONTHS}|century|centuries|decade|year|years|ago|today|yesterday)\b", re.IGNORECASE)
+_WORD = re.compile(r"\w+")
+
+
+class VerifierError(QAError):
+    """A verifier file that cannot be used."""
+
+
+def question_kind(question: str) -> str:
+    """``date``, ``number``, ``person`` or ``other``: what kind of answer the question word asks for."""
+    q = question.lower()
+    if re.search(r"\bhow (many|much|long|old|far|large|big|tall|high)\b|\bwhat (percentage|percent|number)\b", q):
+        return "number"
+    if re.search(r"\bwhen\b|\bwhat (year|date|day|month|century|decade|time)\b|\bin which year\b", q):
+        return "date"
+    if re.search(r"^\s*(who|whom|whose)\b|\bwho\b", q):
+        return "person"
+    return "other"
+
+
+def type_fit(question: str, answer: str) -> float:
+    kind = question_kind(question)
+    if kind == "number":
+        return 1.0 if _HAS_NUMBER.search(answer) else -1.0
+    if kind == "date":
+        return 1.0 if _HAS_DATE.search(answer) else -1.0
+    if kind == "person":
+        return 1.0 if any(w[:1].isupper() for w in answer.split()) else -1.0
+    return 0.0
+
+
+def _content_words(text: str) -> set[str]:
+    return {w for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 1}
+
+
+def _normal(text: str) -> str:
+    return " ".join(_WORD.findall(text.lower()))
+
+
+def features(question: str, candidate: Answer, others: list[Answer], passages: list[Passage]) -> list[float]:
+    """The ``FEATURES`` of one candidate, given the other candidates and the passages read."""
+    rivals = [o for o in others if o is not candidate]
+    words = _normal(candidate.text)
+    agreement = sum(1 for o in rivals if _normal(o.text) == words)
+    gap = candidate.margin - max((o.margin for o in rivals), default=candidate.margin - 10.0)
+    context = passages[candidate.passage].chunk.text if candidate.passage < len(passages) else candidate.context
+    context_words = _content_words(context)
+    asked = _content_words(question)
+    in_context = len(asked & context_words) / len(asked) if asked else 1.0
+    names = {w.lower() for w in _WORD.findall(question)[1:] if w[:1].isupper() or w[:1].isdigit()}
+    missing = len(names - set(_WORD.findall(context.lower())))
+    return [
+        candidate.margin,
+        gap,
+        float(agreement),
+        float(candidate.passage),
+        type_fit(question, candidate.text),
+        math.log1p(len(candidate.text.split())),
+        in_context,
+        float(missing),
+    ]
+
+
+@dataclass
+class Verifier:
+    """``confidence = sigmoid(weights . (x - mean) / std + bias)``; abstain below ``threshold``."""
+
+    weights: list[float]
+    bias: float
+    mean: list[float]
+    std: list[float]
+    threshold: float
+    feature_names: tuple[str, ...] = FEATURES
+    fitted_on: str = ""
+
+    def score(self, question: str, candidates: list[Answer], passages: list[Passage]) -> list[Answer]:
+        """The candidates with their ``score`` replaced by the verifier's confidence, best first."""
+        rescored = [replace(c, score=self.probability(features(question, c, candidates, passages))) for c in candidates]
+        return sorted(rescored, key=lambda a: -a.score)
+
+    def probability(self, x: list[float]) -> float:
+        z = (np.asarray(x) - np.asarray(self.mean)) / np.asarray(self.std)
+        return confidence(float(z @ np.asarray(self.weights)) + self.bias)
+
+    @classmethod
+    def fit(cls, x: np.ndarray, y: np.ndarray, ridge: float = 1.0) -> Verifier:
+        """Logistic regression on standardised features by Newton's method (threshold set to 0.5)."""
+        mean, std = x.mean(axis=0), x.std(axis=0)
+        std[std == 0] = 1.0
+        weights = fit_logistic((x - mean) / std, y, ridge)
+        as_list = [float(v) for v in weights[:-1]], [float(v) for v in mean], [float(v) for v in std]
+        return cls(as_list[0], float(weights[-1]), as_list[1], as_list[2], 0.5)
+
+    def save(self, path: str | Path) -> None:
+        record = asdict(self) | {"feature_names": list(self.feature_names)}
+        Path(path).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: str | Path) -> Verifier:
+        try:
+            record = json.loads(Path(path).read_text(encoding="utf-8"))
+            verifier = cls(**{**record, "feature_names": tuple(record["feature_names"])})
+        except (OSError, ValueError, TypeError, KeyError) as err:
+            raise VerifierError(f"{path}: not a usable verifier file: {err}") from err
+        if verifier.feature_names != FEATURES:
+            raise VerifierError(f"{path}: fitted on features {verifier.feature_names}, this code computes {FEATURES}")
+        return verifier
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, ridge: float = 1e-3, iterations: int = 50) -> np.ndarray:
+    """Weights (one per column of ``x``, then the bias) of P(y=1 | x) = sigmoid(x . w + b), by Newton's method.
+
+    The ridge penalty leaves the bias free, so rare outcomes still get a fitting base rate.
+    """
+    x = np.asarray(x, dtype=np.float64).reshape(len(y), -1)
+    design = np.hstack([x, np.ones((len(x), 1))])
+    penalty = ridge * np.eye(design.shape[1])
+    penalty[-1, -1] = 0.0
+    weights = np.zeros(design.shape[1])
+    for _ in range(iterations):
+        p = 1.0 / (1.0 + np.exp(-np.clip(design @ weights, -60, 60)))
+        gradient = design.T @ (p - y) + penalty @ weights
+        hessian = (design * (p * (1 - p))[:, None]).T @ design + penalty + 1e-9 * np.eye(design.shape[1])
+        weights -= np.linalg.solve(hessian, gradient)
+    return weights

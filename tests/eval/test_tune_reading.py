@@ -1,0 +1,32 @@
+from eval.tune_reading import Setting, best_threshold, evaluate_rules
+
+
+def test_best_threshold_trades_wrong_answers_for_abstentions():
+    decisions = [(0.9, 1.0, True), (0.8, 0.0, False), (0.3, 1.0, True), (0.2, 0.0, False)]
+    threshold, f1 = best_threshold(decisions)
+    assert threshold == 0.9 and f1 == 75.0  # answer the first only: right, abstain, miss, abstain
+    assert best_threshold([(0.5, 0.0, False)])[1] == 100.0  # abstaining on everything wins
+
+
+def test_setting_parses_and_prints():
+    assert Setting.parse("384:separate") == Setting(384, False)
+    assert str(Setting.parse("0:joined")) == "0:joined"
+
+
+def test_rules_are_scored_from_recorded_readings():
+    def reading(text, margin, f1, seconds=0.1):
+        features = [margin, 1.0, 0.0, 0.0, 0.0, 0.7, 1.0 if f1 else 0.2, 0.0]
+        return {
+            "seconds": seconds,
+            "candidates": [{"text": text, "reader_score": margin / 10, "features": features, "f1": f1}],
+        }
+
+    records = [
+        {"id": str(i), "title": f"t{i % 6}", "gold": ["x"] if i % 2 else [],
+         "first": reading("x", 5.0 + i % 3, float(i % 2)), "all": reading("x", 5.0 + i % 3, float(i % 2), 0.3)}
+        for i in range(60)
+    ]  # fmt: skip
+    rules = {rule["rule"]: rule for rule in evaluate_rules(records)}
+    assert rules["verifier"]["f1"] == 100.0  # the passage-overlap feature tells right from wrong
+    assert rules["verifier"]["f1"] > rules["reader"]["f1"]
+    assert rules["verifier+first@0.5"]["read_p50_ms"] < rules["verifier"]["read_p50_ms"] + 101

@@ -1,0 +1,68 @@
+"""Synthetic unanswerable questions: each rule really breaks the link between question and paragraph."""
+
+import random
+
+from qa.negatives import ANTONYMS, ArticleFacts, antonym, entity_swap, make_negatives, negation, other_paragraph
+from qa.squad import GoldAnswer, QAExample
+
+P1 = "The treaty was signed in 1951 by Shigeru Yoshida in San Francisco, ending the occupation of Japan."
+P2 = "In 1956 Ichiro Hatoyama visited Moscow, and 3,500 troops stayed on the islands of Etorofu."
+P3 = "The largest island is Etorofu, and the islands lie north of Hokkaido."
+
+
+def example(qid: str, question: str, context: str, answer: str, title: str = "Kurils") -> QAExample:
+    return QAExample(qid, question, context, (GoldAnswer(answer, context.index(answer)),), title)
+
+
+EXAMPLES = [
+    example("a", "Who signed the treaty in San Francisco in 1951?", P1, "Shigeru Yoshida"),
+    example("b", "Which city did Ichiro Hatoyama visit in 1956?", P2, "Moscow"),
+    example("c", "What is the largest island?", P3, "Etorofu"),
+    example("d", "How many troops stayed on the islands?", P2, "3,500"),
+]
+FACTS = ArticleFacts(EXAMPLES)
+
+
+def test_other_paragraph_really_lacks_every_gold_answer():
+    for seed in range(20):
+        negative = other_paragraph(EXAMPLES[2], FACTS, random.Random(seed))
+        assert negative is not None and negative.is_impossible
+        assert negative.context != EXAMPLES[2].context
+        assert "Etorofu" not in negative.context  # P2 also mentions Etorofu, so only P1 qualifies
+        assert negative.context == P1
+
+
+def test_entity_swap_puts_in_an_entity_of_the_same_kind_that_the_paragraph_lacks():
+    seen = set()
+    for seed in range(30):
+        negative = entity_swap(EXAMPLES[0], FACTS, random.Random(seed))
+        assert negative is not None and negative.is_impossible and negative.context == P1
+        assert negative.question != EXAMPLES[0].question
+        seen.add(negative.question)
+        if "1951" not in negative.question:
+            assert "1956" in negative.question  # the article's other year; it is not in P1
+    assert any("Ichiro Hatoyama" in q or "Moscow" in q or "Hokkaido" in q or "Etorofu" in q for q in seen)
+    for question in seen:
+        swapped_in = set(question.replace("?", "").split()) - set(EXAMPLES[0].question.replace("?", "").split())
+        assert all(word not in P1 for word in swapped_in)
+
+
+def test_negation_adds_or_removes_not():
+    assert negation(EXAMPLES[2], FACTS, random.Random(0)).question == "What isn't the largest island?"
+    negated = example("n", "Which city didn't Hatoyama visit?", P2, "Moscow")
+    assert negation(negated, FACTS, random.Random(0)).question == "Which city did Hatoyama visit?"
+
+
+def test_antonym_swaps_a_word_for_its_opposite():
+    negative = antonym(EXAMPLES[2], FACTS, random.Random(0))
+    assert negative.question == "What is the smallest island?" and negative.is_impossible
+    assert antonym(EXAMPLES[1], FACTS, random.Random(0)) is None  # nothing to swap
+    assert all(ANTONYMS[ANTONYMS[word]] == word or ANTONYMS[word] in ANTONYMS for word in ANTONYMS)
+
+
+def test_make_negatives_is_deterministic_and_labels_every_rule():
+    first = make_negatives(EXAMPLES * 10, perturb_rate=1.0, paragraph_rate=1.0, seed=3)
+    assert first == make_negatives(EXAMPLES * 10, perturb_rate=1.0, paragraph_rate=1.0, seed=3)
+    assert {n.rule for n in first} >= {"entity_swap", "antonym", "other_paragraph"}
+    assert all(n.example.is_impossible and n.source_id in "abcd" for n in first)
+    assert make_negatives(EXAMPLES, perturb_rate=0.0, paragraph_rate=0.0, seed=3) == []

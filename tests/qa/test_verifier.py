@@ -1,0 +1,87 @@
+"""The answer verifier: its logistic fit, what its features see, and its file."""
+
+import json
+
+import numpy as np
+import pytest
+
+from eval.confidence_metrics import auroc
+from index.records import Chunk, Passage
+from qa.answer import Answer
+from qa.verifier import FEATURES, Verifier, VerifierError, features, fit_logistic, question_kind, type_fit
+
+CONTEXT = "Prime Minister Fumio Kishida said on Monday that 3,500 troops were on the islands since 1945."
+PASSAGES = [Passage(Chunk(0, "doc", CONTEXT, 0, len(CONTEXT)), 1.0, 0)]
+
+
+def answer(text: str, margin: float) -> Answer:
+    start = CONTEXT.index(text)
+    return Answer(text, 0.5, start, start + len(text), "doc", CONTEXT, start, margin=margin, passage=0)
+
+
+def test_logistic_fit_recovers_known_weights():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(20000, 2)) * 3
+    y = (rng.random(20000) < 1 / (1 + np.exp(-(0.5 * x[:, 0] - 0.2 * x[:, 1] - 1.0)))).astype(float)
+    weights = fit_logistic(x, y)
+    assert weights == pytest.approx([0.5, -0.2, -1.0], abs=0.08)
+
+
+def test_fitting_on_more_signals_separates_right_from_wrong_better_than_the_margin_alone():
+    rng = np.random.default_rng(1)
+    n = 4000
+    right = rng.random(n) < 0.5
+    x = np.zeros((n, len(FEATURES)))
+    x[:, 0] = rng.normal(size=n) + 0.5 * right  # the margin: a weak signal
+    x[:, 6] = rng.normal(size=n) * 0.2 + 0.6 * right  # question words found in the passage: a strong one
+    verifier = Verifier.fit(x[: n // 2], right[: n // 2].astype(float))
+    held_out = x[n // 2 :]
+    fitted = np.array([verifier.probability(list(row)) for row in held_out])
+    by_margin = auroc(held_out[:, 0], right[n // 2 :].astype(float))
+    assert auroc(fitted, right[n // 2 :].astype(float)) > by_margin + 0.2
+
+
+def test_question_kinds_and_type_fit():
+    assert question_kind("How many troops are there?") == "number"
+    assert question_kind("When did the Soviet Union take the islands?") == "date"
+    assert question_kind("In what year was it signed?") == "date"
+    assert question_kind("Who is the Prime Minister?") == "person"
+    assert type_fit("How many troops?", "3,500") == 1.0
+    assert type_fit("How many troops?", "Kishida") == -1.0
+    assert type_fit("When was it?", "1945") == 1.0
+    assert type_fit("Who said it?", "Fumio Kishida") == 1.0
+    assert type_fit("Why?", "because") == 0.0
+
+
+def test_features_see_agreement_missing_names_and_rank():
+    best, other = answer("Fumio Kishida", 6.0), answer("3,500", 2.0)
+    row = dict(zip(FEATURES, features("Who did Shinzo Abe meet on Monday?", best, [best, other], PASSAGES)))
+    assert row["margin"] == 6.0 and row["gap"] == 4.0 and row["passage_rank"] == 0
+    assert row["names_missing"] == 2.0  # "shinzo", "abe"; "monday" is there
+    assert row["type_fit"] == 1.0
+    assert 0 < row["question_in_context"] < 1
+    twice = dict(zip(FEATURES, features("Who?", best, [best, other, answer("Fumio Kishida", 1.0)], PASSAGES)))
+    assert twice["agreement"] == 1.0
+
+
+def test_score_rescores_and_reorders(tmp_path):
+    weights = [0.0] * len(FEATURES)
+    weights[FEATURES.index("type_fit")] = 3.0
+    verifier = Verifier(weights, 0.0, [0.0] * len(FEATURES), [1.0] * len(FEATURES), 0.5)
+    ranked = verifier.score("How many troops?", [answer("Fumio Kishida", 6.0), answer("3,500", 5.0)], PASSAGES)
+    assert [a.text for a in ranked] == ["3,500", "Fumio Kishida"]
+    assert ranked[0].score > 0.9 > 0.1 > ranked[1].score
+    path = tmp_path / "verifier.json"
+    verifier.save(path)
+    assert Verifier.load(path) == verifier
+
+
+def test_a_verifier_for_other_features_is_refused(tmp_path):
+    path = tmp_path / "verifier.json"
+    path.write_text(json.dumps({"weights": [1.0], "bias": 0, "mean": [0], "std": [1], "threshold": 0.5,
+                                "feature_names": ["margin"]}))  # fmt: skip
+    with pytest.raises(VerifierError, match="features"):
+        Verifier.load(path)
+    path.write_text("{")
+    with pytest.raises(VerifierError):
+        Verifier.load(path)
