@@ -8,13 +8,14 @@ from eval.confidence_metrics import confidence_scores
 from eval.latency import latency_stats
 from eval.outcome import QuestionOutcome
 from eval.retrieval_metrics import retrieval_scores
+from eval.span_errors import span_error_rates
 from eval.squad_metrics import squad_v2_scores
 
 
 def summarize(outcomes: Sequence[QuestionOutcome], ks: Sequence[int] = (), retrieval: bool = False) -> dict:
     """Official SQuAD v2.0 keys first (so the official script's output can be diffed), then ``errors``,
-    AUROC and ECE of the confidence, then recall@k/MRR over answerable questions when the run retrieved
-    its passages, then latency (p50/p95/max milliseconds per stage)."""
+    AUROC and ECE of the confidence, sub- and super-span rates, then recall@k/MRR over answerable
+    questions when the run retrieved its passages, then latency (p50/p95/max milliseconds per stage)."""
     metrics = squad_v2_scores(
         {o.id: o.gold for o in outcomes},
         {o.id: o.prediction for o in outcomes},
@@ -22,6 +23,7 @@ def summarize(outcomes: Sequence[QuestionOutcome], ks: Sequence[int] = (), retri
     )
     metrics["errors"] = sum(o.error is not None for o in outcomes)
     metrics.update(confidence_scores(outcomes))
+    metrics.update(span_error_rates(outcomes))
     if retrieval:
         metrics.update(retrieval_scores([o.retrieved_rank for o in outcomes if o.answerable], ks))
     for stage, stats in latency_stats(outcomes).items():
