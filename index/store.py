@@ -1,10 +1,20 @@
-"""A FAISS index plus chunk metadata, persisted in a directory that can be verified.
+"""A FAISS index plus chunk metadata, persisted in a directory that can be verified and is never half-written.
 
 The directory holds ``manifest.json`` (format version, embedder, index type,
-counts and the SHA-256 of every other file), ``documents.jsonl``,
-``chunks.jsonl`` and ``vectors.faiss``. Loading checks all of it and refuses a
-corrupted or mismatched index with a clear message: a wrong index would
-answer wrongly, which is worse than not answering.
+counts, the generation holding the data and the SHA-256 of each of its files)
+beside that generation, a sub-directory ``generation-<id>/`` with
+``documents.jsonl``, ``chunks.jsonl`` and ``vectors.faiss``. A save writes a
+whole new generation beside the old one, makes it durable, then switches to it
+by atomically replacing the manifest, and only then removes stale generations:
+a save killed at any point leaves the previous index or the new one, whole.
+Format 1 (the files directly beside the manifest) is still read; its next save
+moves it to a generation.
+
+Loading checks all of it, and that every chunk quotes its document at its
+offsets, and refuses a corrupted, altered or mismatched index with a clear
+message: a wrong index would answer wrongly, which is worse than not answering.
+Writers take the directory's exclusive lock (``index_lock``), so two of them
+never both read the same index and each save only their own documents.
 """
 
 from __future__ import annotations
@@ -12,21 +22,40 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
+import shutil
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
+from filelock import FileLock, Timeout
 
 from index.errors import QAError
 from index.records import Chunk, Document
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+READABLE_VERSIONS = (1, 2)  # 1: the data files beside the manifest; 2: in the generation the manifest names
 INDEX_TYPES = ("flat", "hnsw")
+MANIFEST = "manifest.json"
+LOCK_FILE = "index.lock"
+LOCK_TIMEOUT = 600.0  # seconds a writer waits for another one to finish (indexing many files takes minutes)
 _FILES = ("documents.jsonl", "chunks.jsonl", "vectors.faiss")
+_GENERATION = re.compile(r"generation-[0-9a-f]{12}")
 
 
 class IndexLoadError(QAError):
     """The index directory is missing, corrupted or was built by something else."""
+
+
+class IndexLockError(QAError):
+    """Another process is writing the index directory and did not finish in time."""
+
+
+def _reached(step: str) -> None:
+    """Called after each step of a save; fault-injection tests replace it to kill the process there."""
 
 
 class IndexStore:
@@ -79,67 +108,205 @@ class IndexStore:
         ]
 
     def save(self, directory: str | Path) -> Path:
-        """Write every file, then the manifest with their checksums (a half-written save fails to load)."""
+        """Write a new generation, then switch the manifest to it in one atomic step (see the module's doc)."""
         import faiss
 
         directory = Path(directory)
-        directory.mkdir(parents=True, exist_ok=True)
-        _write_jsonl(directory / "documents.jsonl", (asdict(d) for d in self.documents.values()))
-        _write_jsonl(directory / "chunks.jsonl", (asdict(c) for c in self.chunks))
-        faiss.write_index(self._index(), str(directory / "vectors.faiss"))
-        manifest = {
-            "format_version": FORMAT_VERSION,
-            "embedder": self.embedder_name,
-            "dimension": self.dimension,
-            "index_type": self.index_type,
-            "documents": len(self.documents),
-            "chunks": len(self.chunks),
-            "sha256": {name: _sha256(directory / name) for name in _FILES},
-        }
-        tmp = directory / "manifest.json.tmp"
-        tmp.write_text(json.dumps(manifest, indent=2))
-        os.replace(tmp, directory / "manifest.json")
+        with index_lock(directory):
+            _reached("save started")
+            generation = directory / f"generation-{uuid.uuid4().hex[:12]}"
+            generation.mkdir()
+            _reached("generation created")
+            _write_jsonl(generation / "documents.jsonl", (asdict(d) for d in self.documents.values()))
+            _reached("documents written")
+            _write_jsonl(generation / "chunks.jsonl", (asdict(c) for c in self.chunks))
+            _reached("chunks written")
+            faiss.write_index(self._index(), str(generation / "vectors.faiss"))
+            _fsync(generation / "vectors.faiss")
+            _fsync(generation)
+            _reached("vectors written")
+            manifest = {
+                "format_version": FORMAT_VERSION,
+                "embedder": self.embedder_name,
+                "dimension": self.dimension,
+                "index_type": self.index_type,
+                "documents": len(self.documents),
+                "chunks": len(self.chunks),
+                "generation": generation.name,
+                "sha256": {name: _sha256(generation / name) for name in _FILES},
+            }
+            staged = directory / f"{MANIFEST}.tmp"
+            with staged.open("w", encoding="utf-8") as handle:
+                handle.write(json.dumps(manifest, indent=2))
+                handle.flush()
+                os.fsync(handle.fileno())
+            _reached("manifest staged")
+            os.replace(staged, directory / MANIFEST)
+            _reached("manifest replaced")
+            _fsync(directory)  # the switch itself survives a power cut
+            _reached("switch made durable")
+            _remove_stale(directory, generation.name)
+            _reached("stale generations removed")
         return directory
 
     @classmethod
     def load(cls, directory: str | Path, embedder_name: str, dimension: int) -> IndexStore:
-        """Open a saved index, refusing anything that does not verify."""
+        """Open a saved index, refusing anything that does not verify.
+
+        A writer may switch generations and remove the old one while this reads it: when loading fails and
+        the manifest has changed meanwhile, the new generation is read instead.
+        """
+        directory = Path(directory)
+        manifest = _read_manifest(directory)
+        try:
+            return cls._load(directory, manifest, embedder_name, dimension)
+        except IndexLoadError:
+            latest = _read_manifest(directory)
+            if latest == manifest:
+                raise
+            return cls._load(directory, latest, embedder_name, dimension)
+
+    @classmethod
+    def _load(cls, directory: Path, manifest: dict, embedder_name: str, dimension: int) -> IndexStore:
         import faiss
 
-        directory = Path(directory)
-        manifest_path = directory / "manifest.json"
-        if not manifest_path.is_file():
-            raise IndexLoadError(f"{directory}: not an index directory (no manifest.json); build one with 'qa index'")
-        try:
-            manifest = json.loads(manifest_path.read_text())
-        except (OSError, ValueError) as err:
-            raise IndexLoadError(f"{directory}: manifest.json is unreadable ({err}); rebuild the index") from err
-        version = manifest.get("format_version")
-        if version != FORMAT_VERSION:
-            raise IndexLoadError(
-                f"{directory}: index format {version}, this version reads {FORMAT_VERSION}; rebuild it"
-            )
-        if manifest.get("embedder") != embedder_name or manifest.get("dimension") != dimension:
-            raise IndexLoadError(
-                f"{directory}: built with embedder {manifest.get('embedder')} ({manifest.get('dimension')} dims), "
-                f"but this system uses {embedder_name} ({dimension} dims); rebuild it"
-            )
+        _check_manifest(directory, manifest, embedder_name, dimension)
+        files = _files_of(directory, manifest)
         for name in _FILES:
-            path = directory / name
-            if not path.is_file():
-                raise IndexLoadError(f"{directory}: {name} is missing; rebuild the index")
-            if _sha256(path) != manifest.get("sha256", {}).get(name):
+            try:
+                digest = _sha256(files / name)
+            except OSError:
+                raise IndexLoadError(f"{directory}: {name} is missing; rebuild the index") from None
+            if digest != manifest["sha256"].get(name):
                 raise IndexLoadError(f"{directory}: {name} is corrupted (checksum mismatch); rebuild the index")
         store = cls(embedder_name, dimension, manifest.get("index_type", "flat"))
         try:
-            store.documents = {d["name"]: Document(**d) for d in _read_jsonl(directory / "documents.jsonl")}
-            store.chunks = [Chunk(**c) for c in _read_jsonl(directory / "chunks.jsonl")]
-            store._faiss = faiss.read_index(str(directory / "vectors.faiss"))
+            store.documents = {d["name"]: Document(**d) for d in _read_jsonl(files / "documents.jsonl")}
+            store.chunks = [Chunk(**c) for c in _read_jsonl(files / "chunks.jsonl")]
+            store._faiss = faiss.read_index(str(files / "vectors.faiss"))
         except (OSError, ValueError, TypeError, RuntimeError) as err:
             raise IndexLoadError(f"{directory}: cannot read the index ({err}); rebuild it") from err
         if store._faiss.ntotal != len(store.chunks) or len(store.chunks) != manifest.get("chunks"):
             raise IndexLoadError(f"{directory}: vectors and chunks disagree in number; rebuild the index")
+        _check_quotes(directory, store)
         return store
+
+
+@contextmanager
+def index_lock(
+    directory: str | Path, timeout: float = LOCK_TIMEOUT, waiting: Callable[[str], None] | None = None
+) -> Iterator[None]:
+    """Hold the exclusive write lock of the index in ``directory`` (created if need be).
+
+    Taken again by the same thread, it is the same lock. A writer that finds another process holding it
+    calls ``waiting`` with a message, waits up to ``timeout`` seconds, then raises ``IndexLockError``.
+    The lock is the operating system's (``filelock``), so it is released when its holder dies.
+    """
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(directory.resolve() / LOCK_FILE, is_singleton=True)
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        if waiting is not None:
+            waiting(f"{directory}: another process is writing this index; waiting up to {timeout:g} s for it")
+        try:
+            lock.acquire(timeout=timeout)
+        except Timeout:
+            raise IndexLockError(
+                f"{directory}: another process is still writing this index after {timeout:g} s; "
+                "try again when it has finished"
+            ) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def data_dir(directory: str | Path) -> Path:
+    """Where the data files of the index in ``directory`` are now: its current generation (or, format 1, itself)."""
+    directory = Path(directory)
+    manifest = _read_manifest(directory)
+    if not isinstance(manifest, dict):
+        raise IndexLoadError(f"{directory}: manifest.json is not an index manifest; rebuild the index")
+    return _files_of(directory, manifest)
+
+
+def _read_manifest(directory: Path) -> object:
+    path = directory / MANIFEST
+    if not path.is_file():
+        raise IndexLoadError(f"{directory}: not an index directory (no manifest.json); build one with 'qa index'")
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as err:
+        raise IndexLoadError(f"{directory}: manifest.json is unreadable ({err}); rebuild the index") from err
+
+
+def _check_manifest(directory: Path, manifest: object, embedder_name: str, dimension: int) -> None:
+    """Every field loading relies on has the type it needs, so a malformed manifest is refused in one line."""
+    if not isinstance(manifest, dict):
+        raise IndexLoadError(f"{directory}: manifest.json is not an index manifest; rebuild the index")
+    version = manifest.get("format_version")
+    if type(version) is not int or version not in READABLE_VERSIONS:
+        readable = " and ".join(map(str, READABLE_VERSIONS))
+        raise IndexLoadError(f"{directory}: index format {version!r}, this version reads {readable}; rebuild it")
+    if manifest.get("embedder") != embedder_name or manifest.get("dimension") != dimension:
+        raise IndexLoadError(
+            f"{directory}: built with embedder {manifest.get('embedder')} ({manifest.get('dimension')} dims), "
+            f"but this system uses {embedder_name} ({dimension} dims); rebuild it"
+        )
+    if manifest.get("index_type", "flat") not in INDEX_TYPES:
+        raise IndexLoadError(f"{directory}: unknown index type {manifest.get('index_type')!r}; rebuild the index")
+    if not isinstance(manifest.get("sha256"), dict):
+        raise IndexLoadError(f"{directory}: manifest.json has no checksums; rebuild the index")
+    _files_of(directory, manifest)
+
+
+def _files_of(directory: Path, manifest: dict) -> Path:
+    if manifest.get("format_version") == 1:
+        return directory
+    generation = manifest.get("generation")
+    if not isinstance(generation, str) or not _GENERATION.fullmatch(generation):
+        raise IndexLoadError(f"{directory}: manifest.json names no valid generation; rebuild the index")
+    return directory / generation
+
+
+def _check_quotes(directory: Path, store: IndexStore) -> None:
+    """Every chunk is its document's text at its offsets, numbered in order: checksums cannot tell an edit
+    whose author re-checksummed the files, and an answer quoted from an edited chunk would be made up."""
+    for position, chunk in enumerate(store.chunks):
+        document = store.documents.get(chunk.source)
+        spans = type(chunk.start) is int and type(chunk.end) is int
+        if (
+            chunk.id != position
+            or document is None
+            or not spans
+            or not isinstance(document.text, str)
+            or document.text[chunk.start : chunk.end] != chunk.text
+        ):
+            raise IndexLoadError(
+                f"{directory}: chunk {position} does not match its document {chunk.source} "
+                f"at characters {chunk.start}-{chunk.end}; the index was altered: rebuild it"
+            )
+
+
+def _remove_stale(directory: Path, current: str) -> None:
+    """Generations other than ``current`` (older ones, or one a killed save left half-written), format 1's
+    data files and a staged manifest: nothing the manifest points to."""
+    for path in directory.iterdir():
+        if path.name.startswith("generation-") and path.name != current and path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        elif path.name in _FILES or path.name == f"{MANIFEST}.tmp":
+            path.unlink(missing_ok=True)
+
+
+def _fsync(path: Path) -> None:
+    """Flush a file's or a directory's contents (a directory: the names in it) to disk."""
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 def _sha256(path: Path) -> str:
@@ -154,6 +321,8 @@ def _write_jsonl(path: Path, records) -> None:
     with path.open("w", encoding="utf-8") as handle:
         for record in records:
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
 
 
 def _read_jsonl(path: Path) -> list[dict]:

@@ -88,17 +88,23 @@ def _shorten(text: str, limit: int) -> str:
 
 def _index(args: argparse.Namespace) -> int:
     from index.embedder import Embedder
+    from index.errors import QAError
     from index.indexer import Indexer
     from index.loaders import load_document
+    from index.store import index_lock
     from qa.corpus import open_index
 
+    if not args.wait >= 0:
+        raise QAError(f"--wait must be a number of seconds, 0 or more (not {args.wait})")
     documents = [load_document(path) for path in args.files]  # all readable before any work is done
     embedder = Embedder()
     indexer = Indexer(embedder)
-    existing = os.path.isfile(os.path.join(args.out, "manifest.json")) and not args.rebuild
-    store = open_index(args.out, embedder) if existing else indexer.new_store(args.index_type)
-    added = indexer.run(store, documents, progress=True)
-    store.save(args.out)
+    # Read, add and save under the directory's lock: a second writer would otherwise save over this one's documents.
+    with index_lock(args.out, timeout=args.wait, waiting=lambda message: print(f"qa: {message}", file=sys.stderr)):
+        existing = os.path.isfile(os.path.join(args.out, "manifest.json")) and not args.rebuild
+        store = open_index(args.out, embedder) if existing else indexer.new_store(args.index_type)
+        added = indexer.run(store, documents, progress=True)
+        store.save(args.out)
     verb = "added to" if existing else "built"
     print(
         f"{verb} {args.out}: {len(documents)} document(s), {added} chunks "
@@ -142,6 +148,8 @@ def _add_precision(command: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from index.store import LOCK_TIMEOUT
+
     parser = argparse.ArgumentParser(prog="qa", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -167,6 +175,13 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["flat", "hnsw"],
         default="flat",
         help="flat: exact search (default); hnsw: approximate, for large corpora",
+    )
+    index.add_argument(
+        "--wait",
+        type=float,
+        default=LOCK_TIMEOUT,
+        metavar="SECONDS",
+        help=f"how long to wait for another 'qa index' writing to --out (default {LOCK_TIMEOUT:g})",
     )
     index.set_defaults(run=_index)
 

@@ -5,7 +5,7 @@ import pytest
 
 from index.errors import QAError
 from index.records import Chunk, Document
-from index.store import IndexLoadError, IndexStore
+from index.store import IndexLoadError, IndexStore, data_dir
 
 TEXTS = ["Tokyo says it has lodged a protest.", "About 3,500 Russian troops are stationed there.", "Kishida said."]
 
@@ -61,7 +61,7 @@ def test_duplicate_document_names_are_refused(embedder):
 @pytest.mark.parametrize("victim", ["chunks.jsonl", "vectors.faiss", "documents.jsonl"])
 def test_a_corrupted_file_is_refused_with_a_clear_message(tmp_path, embedder, victim):
     _store(embedder).save(tmp_path)
-    path = tmp_path / victim
+    path = data_dir(tmp_path) / victim
     data = bytearray(path.read_bytes())
     data[len(data) // 2] ^= 0xFF
     path.write_bytes(bytes(data))

@@ -6,6 +6,7 @@ import sys
 
 import pytest
 
+from index.store import data_dir
 from qa import cli
 from qa.cli import main
 
@@ -90,7 +91,7 @@ def test_broken_or_missing_index(tmp_path, capsys):
     doc.write_text("Penguins live in Antarctica.", encoding="utf-8")
     assert main(["index", str(doc), "--out", str(tmp_path / "idx")]) == 0
     capsys.readouterr()  # the indexing progress bar is not part of the next command's output
-    chunks = tmp_path / "idx" / "chunks.jsonl"
+    chunks = data_dir(tmp_path / "idx") / "chunks.jsonl"
     chunks.write_text(chunks.read_text().replace("Penguins", "Pelicans"))
     _fails(["ask", "--index", str(tmp_path / "idx"), "Where?"], capsys, "corrupted")
     _fails(["ask", "--index", str(tmp_path / "nothing"), "Where?"], capsys, "not an index directory")

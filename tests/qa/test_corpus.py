@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from index.indexer import PIPELINE_VERSION
+from index.store import data_dir
 from qa import corpus
 
 # The bundled article's chunks as of each index pipeline version: SHA-256 of their (start, end, text).
@@ -78,7 +79,7 @@ def test_a_new_pipeline_version_is_a_new_cache_entry(cache, monkeypatch):
 def test_a_corrupted_cache_entry_is_rebuilt(cache):
     corpus.bundled_index(CountingEmbedder())
     target = cache / f"bundled-{corpus.bundled_cache_key()}"
-    (target / "chunks.jsonl").write_text("damaged\n")
+    (data_dir(target) / "chunks.jsonl").write_text("damaged\n")
     embedder = CountingEmbedder()
     store = corpus.bundled_index(embedder)
     assert embedder.documents_embedded == len(store.chunks) > 0
