@@ -143,6 +143,14 @@ def select_titles(examples: Sequence[QAExample], titles_file: str | Path | None)
     return chosen
 
 
+def first_of_each_id(examples: Sequence[QAExample]) -> tuple[list[QAExample], int]:
+    """The examples with each id's first only, and how many were left out: the official metric keys its
+    predictions by id, so a repeated id would silently replace an earlier question's answer."""
+    seen: set[str] = set()
+    kept = [e for e in examples if not (e.id in seen or seen.add(e.id))]
+    return kept, len(examples) - len(kept)
+
+
 def recall_ks(k: int) -> list[int]:
     return [n for n in (1, 3, 5, 10, 20, 50) if n < k] + [k]
 
@@ -173,7 +181,9 @@ def run_evaluation(
         raise QAError(f"unknown mode {mode!r}; expected one of {', '.join(MODES)}")
     if corpus not in CORPORA:
         raise QAError(f"unknown corpus {corpus!r}; expected one of {', '.join(CORPORA)}")
-    examples = select_titles(load_examples(path), titles)
+    examples, repeated = first_of_each_id(select_titles(load_examples(path), titles))
+    if repeated:
+        logger.warning("%s: %d question(s) repeat an earlier id; only the first of each id is scored", path, repeated)
     if mode == "e2e" and corpus == "title":
         outcomes = evaluate_per_article(spread(examples, limit), answer_fn_factory, k, progress)
     else:
@@ -182,5 +192,6 @@ def run_evaluation(
         sources = {document.text: document.name for document in documents}
         outcomes = evaluate(spread(examples, limit), answer_fn, sources, progress)
     metrics = summarize(outcomes, recall_ks(k), retrieval=mode == "e2e")
+    metrics["duplicate_ids"] = repeated
     write_report(out_dir, outcomes, metrics, worst, title=f"{Path(path).name}: {mode} evaluation")
     return metrics

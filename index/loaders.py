@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import codecs
 import re
+import stat
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -27,6 +29,15 @@ _BREAKS = {
 }
 
 
+# Byte order marks of the wide Unicode encodings, UTF-32 first: its little-endian mark begins with UTF-16's.
+_WIDE_MARKS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
 class DocumentError(QAError):
     """A document that cannot be loaded; the message is one line meant for the user."""
 
@@ -34,16 +45,23 @@ class DocumentError(QAError):
 def load_document(path: str | Path, max_bytes: int = MAX_BYTES) -> Document:
     """Load a .txt, .md or .html file; ``name`` is the file name."""
     path = Path(path)
-    if not path.exists():
-        raise DocumentError(f"{path.name}: no such file ({path})")
-    if not path.is_file():
-        raise DocumentError(f"{path.name}: not a file ({path})")
-    _check_size(path.name, path.stat().st_size, max_bytes)  # before reading: never pull a huge file into memory
-    return load_text(path.name, path.read_bytes(), path.suffix, max_bytes)
+    _check_name(path.name)
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise DocumentError(f"{path.name}: not a file ({path})")
+        _check_size(path.name, info.st_size, max_bytes)  # before reading: never pull a huge file into memory
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise DocumentError(f"{path.name}: no such file ({path})") from None
+    except OSError as error:  # a symlink loop, no permission, ...
+        raise DocumentError(f"{path.name}: cannot open ({error.strerror}) ({path})") from None
+    return load_text(path.name, data, path.suffix, max_bytes)
 
 
 def load_text(name: str, data: bytes, suffix: str, max_bytes: int = MAX_BYTES) -> Document:
     """Load uploaded bytes with the same checks as a file; ``suffix`` picks the format (".html" or "html")."""
+    _check_name(name)
     suffix = "." + suffix.lower().lstrip(".")
     extract = _EXTRACTORS.get(suffix)
     if extract is None:
@@ -54,6 +72,16 @@ def load_text(name: str, data: bytes, suffix: str, max_bytes: int = MAX_BYTES) -
     if not text.strip():
         raise DocumentError(f"{name}: no text to read (the file is empty or has no visible text)")
     return Document(name=name, text=text)
+
+
+def _check_name(name: str) -> None:
+    """Answers cite the document by name, and the index stores it as UTF-8: refuse, before any work, a name that
+    is not (undecodable bytes in a file name reach Python as lone surrogates)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        shown = name.encode("utf-8", "surrogateescape").decode("ascii", "backslashreplace")
+        raise DocumentError(f"{shown}: the file name is not valid UTF-8; rename the file") from None
 
 
 def _check_size(name: str, size: int, max_bytes: int) -> None:
@@ -70,15 +98,23 @@ def _human(size: int) -> str:
 
 
 def _decode(name: str, data: bytes) -> str:
-    """UTF-8 (a BOM is dropped) with universal newlines; binary data is refused, not decoded into garbage."""
-    if b"\x00" in data:
+    """UTF-8, or UTF-16/32 when a byte order mark says so (the mark is dropped), with universal newlines;
+    binary data is refused, not decoded into garbage."""
+    wide = next((encoding for mark, encoding in _WIDE_MARKS if data.startswith(mark)), None)
+    if wide is not None:
+        try:
+            text = data.decode(wide)
+        except UnicodeDecodeError as error:
+            raise DocumentError(f"{name}: not valid {wide.upper()} text ({error.reason}); save it as UTF-8") from None
+    elif b"\x00" in data:
         raise DocumentError(f"{name}: looks like a binary file, not UTF-8 text")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise DocumentError(
-            f"{name}: not UTF-8 text (invalid byte at position {error.start}); save it as UTF-8"
-        ) from None
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise DocumentError(
+                f"{name}: not UTF-8 text (invalid byte at position {error.start}); save it as UTF-8"
+            ) from None
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 

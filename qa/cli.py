@@ -40,10 +40,14 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def _ask(args: argparse.Namespace) -> int:
+    from qa.inputs import check_threshold, check_top_k, readable_question
     from qa.pipeline import QAPipeline, check_question
     from qa.reader import ExtractiveReader
 
-    question = check_question(args.question)  # fail fast, before loading any model
+    question = check_question(readable_question(args.question))  # fail fast, before loading any model
+    check_top_k(args.top_k, "--top-k")
+    if args.threshold is not None:
+        check_threshold(args.threshold, "--threshold")
     reader = ExtractiveReader(args.reader, precision=args.precision)
     pipeline = QAPipeline.from_index(
         args.index, mode=args.mode, top_k=args.top_k, threshold=args.threshold, reader=reader
@@ -114,16 +118,46 @@ def _index(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    _check_address(args.host, args.port)  # seconds before the models load, not after
     from ui.server import serve
 
     serve(args.host, args.port, args.index, precision=args.precision)
     return 0
 
 
+def _check_address(host: str, port: int) -> None:
+    """Refuse an address the server could not listen on now, naming the option to change."""
+    import errno
+    import socket
+
+    from qa.inputs import InputError
+
+    if not 1 <= port <= 65535:
+        raise InputError(f"--port must be between 1 and 65535 (not {port})")
+    try:
+        family, kind, protocol, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except (OSError, UnicodeError) as err:
+        raise InputError(f"--host {host}: not an address of this machine ({err})") from None
+    with socket.socket(family, kind, protocol) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server does: a closed port is free
+        try:
+            probe.bind(address)
+        except OSError as err:
+            if err.errno == errno.EADDRINUSE:
+                raise InputError(f"port {port} is in use on {host}; choose another with --port") from None
+            raise InputError(f"cannot listen on {host} port {port} ({err.strerror}); check --host") from None
+
+
 def _eval(args: argparse.Namespace) -> int:
     from eval.runner import run_evaluation
     from eval.system import answer_fn_factory
+    from qa.inputs import InputError, check_threshold, check_top_k
 
+    check_top_k(args.k, "--k")
+    if args.threshold is not None:
+        check_threshold(args.threshold, "--threshold")
+    if args.limit < 0:
+        raise InputError(f"--limit must be 0 (every question) or more (not {args.limit})")
     factory = answer_fn_factory(args.index, args.reader, args.threshold, args.retrieval, precision=args.precision)
     metrics = run_evaluation(
         args.questions, args.mode, args.out, factory, limit=args.limit, k=args.k, corpus=args.corpus, titles=args.titles

@@ -74,6 +74,8 @@ def _from_lines(handle, path: Path) -> list[QAExample]:
             record = json.loads(line)
         except json.JSONDecodeError as err:
             raise QuestionSetError(f"{path}:{number}: not valid JSON: {err}") from err
+        if not isinstance(record, dict):
+            raise QuestionSetError(f"{path}:{number}: expected an object")
         examples.append(_example(record, record.get("context"), record.get("title", ""), f"{path}:{number}"))
     if not examples:
         raise QuestionSetError(f"{path}: contains no questions")
@@ -114,9 +116,13 @@ def _example(record: object, context: object, title: str, where: str) -> QAExamp
     for answer in raw_answers:
         if not isinstance(answer, dict) or not isinstance(answer.get("text"), str):
             raise QuestionSetError(f"{where}: every answer needs a 'text'")
-        start = answer.get("answer_start", -1)
-        if not isinstance(start, int):
+        start = answer.get("answer_start", -1)  # -1: not known
+        if not isinstance(start, int) or isinstance(start, bool):
             raise QuestionSetError(f"{where}: 'answer_start' must be an integer")
+        if start != -1 and not 0 <= start <= len(context) - len(answer["text"]):
+            raise QuestionSetError(
+                f"{where}: answer_start {start} puts {answer['text']!r} outside the context ({len(context)} characters)"
+            )
         answers.append(GoldAnswer(answer["text"], start))
     if record.get("is_impossible") and answers:
         answers = []  # SQuAD 2.0 keeps "plausible answers" elsewhere; impossible means no gold.

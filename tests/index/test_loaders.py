@@ -111,3 +111,31 @@ def test_empty_document_is_rejected(tmp_path, name, content):
     path.write_text(content, encoding="utf-8")
     with pytest.raises(DocumentError, match=rf"^{name}: no text to read"):
         load_document(path)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32"])
+def test_utf16_and_utf32_text_with_a_byte_order_mark_is_read(encoding):
+    text = "Tokyo says it has lodged a protest.\nÉté à Kyōto.\n"
+    data = ("\ufeff" + text).encode(encoding) if encoding.endswith("-be") else text.encode(encoding)
+    assert load_text("wide.txt", data, ".txt").text == text
+
+
+def test_utf16_that_does_not_decode_is_named_as_such():
+    with pytest.raises(DocumentError, match="not valid UTF-16 text"):
+        load_text("wide.txt", b"\xff\xfeA\x00\x00\xd8", ".txt")  # a lone high surrogate at the end
+
+
+def test_a_file_that_cannot_be_opened_says_why(tmp_path):
+    loop = tmp_path / "loop.txt"
+    loop.symlink_to(loop)
+    with pytest.raises(DocumentError, match="loop.txt: cannot open") as refused:
+        load_document(loop)
+    assert "no such file" not in str(refused.value)
+    (tmp_path / "dangling.txt").symlink_to(tmp_path / "gone.txt")
+    with pytest.raises(DocumentError, match="dangling.txt: no such file"):
+        load_document(tmp_path / "dangling.txt")
+
+
+def test_a_name_that_is_not_utf8_is_refused():
+    with pytest.raises(DocumentError, match=r"caf\\xe9\.txt: the file name is not valid UTF-8"):
+        load_text("caf\udce9.txt", b"Some text.", ".txt")

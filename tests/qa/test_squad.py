@@ -64,3 +64,22 @@ def test_spread_covers_the_whole_file():
     assert [e.id for e in spread(examples, 3)] == ["q1", "q2", "q4"]
     assert spread(examples, 0) == examples
     assert spread(examples, 99) == examples
+
+
+@pytest.mark.parametrize("start", [-5, 3, 99])
+def test_an_answer_outside_its_context_names_its_place(tmp_path, start):
+    path = tmp_path / "dev.json"
+    qas = [{"id": "q", "question": "Who?", "answers": [{"text": "Ada", "answer_start": start}]}]
+    path.write_text(json.dumps({"data": [{"title": "T", "paragraphs": [{"context": "Ada.", "qas": qas}]}]}))
+    with pytest.raises(QuestionSetError) as err:
+        load_examples(path)
+    assert str(err.value) == (
+        f"{path}: data[0].paragraphs[0].qas[0]: answer_start {start} puts 'Ada' outside the context (4 characters)"
+    )
+
+
+def test_an_answer_without_a_known_start_is_kept(tmp_path):
+    path = tmp_path / "dev.jsonl"
+    answers = [{"text": "Ada"}, {"text": "Ada.", "answer_start": -1}]
+    path.write_text(json.dumps({"id": "q", "question": "Who?", "context": "Ada.", "answers": answers}) + "\n")
+    assert [a.start for a in load_examples(path)[0].answers] == [-1, -1]
