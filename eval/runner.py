@@ -86,13 +86,17 @@ def answer_one(example: QAExample, answer_fn: AnswerFn, source: str = "") -> Que
 
 
 def evaluate_per_article(
-    examples: Sequence[QAExample], answer_fn_factory: AnswerFnFactory, k: int, progress: bool = True
+    examples: Sequence[QAExample], answer_fn_factory: AnswerFnFactory, k: int, progress: bool = True, limit: int = 0
 ) -> list[QuestionOutcome]:
-    """Each article indexed alone and asked its own questions; outcomes in the order of ``examples``."""
+    """Each article indexed whole and alone, and asked its own questions (``limit`` of them spread through
+    ``examples``); outcomes in file order."""
     documents, moved = article_documents(examples)
+    moved = spread(moved, limit)
     by_id: dict[str, QuestionOutcome] = {}
     for document in documents:
         own = [e for e in moved if (e.title or "article") == document.name]
+        if not own:
+            continue
         answer_fn = answer_fn_factory("e2e", [document], k)
         for outcome in evaluate(own, answer_fn, {document.text: document.name}, progress):
             by_id[outcome.id] = outcome
@@ -185,7 +189,7 @@ def run_evaluation(
     if repeated:
         logger.warning("%s: %d question(s) repeat an earlier id; only the first of each id is scored", path, repeated)
     if mode == "e2e" and corpus == "title":
-        outcomes = evaluate_per_article(spread(examples, limit), answer_fn_factory, k, progress)
+        outcomes = evaluate_per_article(examples, answer_fn_factory, k, progress, limit)
     else:
         documents = context_documents(examples)
         answer_fn = answer_fn_factory(mode, documents, k)

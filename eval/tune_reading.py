@@ -86,14 +86,16 @@ def record_readings(
     questions: str, titles: str | None, limit: int, settings: list[Setting], k: int, reader: ExtractiveReader
 ) -> dict[str, list[dict]]:
     """For each setting, one record per question: the two readings and their candidates."""
-    examples = spread(select_titles(load_examples(questions), titles), limit)
-    documents, moved = article_documents(examples)
+    documents, moved = article_documents(select_titles(load_examples(questions), titles))
+    moved = spread(moved, limit)  # the questions are a sample; the articles stay whole
     embedder = Embedder()
     records: dict[str, list[dict]] = defaultdict(list)
     for document in documents:
         retriever = Retriever(build_index([document], embedder), embedder, top_k=k)
         retriever.warm_up()
         own = [e for e in moved if (e.title or "article") == document.name]
+        if not own:
+            continue
         for setting in settings:
             pipeline = QAPipeline(retriever, reader, context_tokens=setting.context_tokens, joined=setting.joined)
             for example in own:

@@ -12,6 +12,7 @@ from index.retriever import Retriever
 from index.store import IndexStore
 from qa.answer import Answer, Result
 from qa.contexts import ContextWidener
+from qa.inputs import InputError, readable_question
 from qa.reader import ExtractiveReader
 from qa.verifier import VERIFIER_FILE, Verifier
 
@@ -27,8 +28,13 @@ class QuestionError(QAError):
 
 
 def check_question(question: object) -> str:
+    """The question with its white space tidied, or ``QuestionError`` saying why it cannot be taken."""
     if not isinstance(question, str) or not question.strip():
         raise QuestionError("Please type a question.")
+    try:
+        readable_question(question)
+    except InputError as err:  # the chat and the API catch QuestionError
+        raise QuestionError(str(err)) from err
     question = " ".join(question.split())
     if len(question) > MAX_QUESTION_CHARS:
         raise QuestionError(

@@ -213,3 +213,15 @@ def test_titles_file_keeps_one_half(squad_file, tmp_path):
 def test_outcomes_keep_the_best_guess_f1_even_when_abstaining():
     assert answer_one(EXAMPLES[1], answer, SOURCE).best_f1 == 1.0  # "Seine" held back, and right
     assert answer_one(EXAMPLES[2], answer, SOURCE).best_f1 == 0.0  # any answer to an unanswerable question
+
+
+def test_per_article_mode_indexes_the_whole_article_even_for_a_sample_of_its_questions(squad_file, tmp_path):
+    indexed = []
+
+    def factory(mode, documents, k):
+        indexed.extend(d.text for d in documents)
+        return lambda example: Result(example.question, None, [], [])
+
+    metrics = run_evaluation(squad_file, "e2e", tmp_path / "out", factory, limit=1, corpus="title", progress=False)
+    assert metrics["total"] == 1
+    assert indexed == [CONTEXT]  # the one sampled question's article, whole

@@ -78,3 +78,11 @@ def test_the_first_passage_alone_never_decides_an_abstention(article_pipeline):
     eager = QAPipeline(article_pipeline.retriever, article_pipeline.reader, accept_first=0.0)
     # Below the threshold, the first passage's answer is not taken: every passage is read before abstaining.
     assert eager.candidates(question, passages, threshold=1.01) == article_pipeline.reader.run(question, passages)
+
+
+@pytest.mark.parametrize("question", ["Who is \udcff\udcfe Japan?", "\u200b\u200b\x07"])
+def test_unreadable_or_invisible_questions_are_refused_as_questions(question):
+    from qa.pipeline import check_question
+
+    with pytest.raises(QuestionError):
+        check_question(question)
