@@ -9,6 +9,8 @@ from collections.abc import Sequence
 
 import gradio as gr
 
+from index.errors import QAError
+from qa.inputs import check_threshold, check_top_k
 from qa.pipeline import QAPipeline, QuestionError
 from ui.library import read_uploads, session_pipeline
 from ui.render import notice_html, question_html, reply_html, sources_html
@@ -88,11 +90,11 @@ class Chat:
         top_k: passages to read (1-10, default the server's); threshold: abstain below this confidence
         (default: the calibrated one). A question that cannot be taken raises an error with the reason.
         """
-        if top_k is not None and not 1 <= top_k <= MAX_TOP_K:
-            raise gr.Error(f"top_k must be between 1 and {MAX_TOP_K}")
         try:
+            top_k = None if top_k is None else check_top_k(top_k, "top_k", MAX_TOP_K)
+            threshold = None if threshold is None else check_threshold(threshold)
             return self.shared.run(question, top_k=top_k, threshold=threshold).to_dict()
-        except QuestionError as error:
+        except QAError as error:  # a bad question or setting: its reason, not Gradio's generic failure
             raise gr.Error(str(error)) from None
 
 

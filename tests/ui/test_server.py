@@ -51,11 +51,20 @@ def test_bad_question_gets_a_clear_message(client, question, message):
         client.predict(question, api_name="/answer")
 
 
-def test_bad_top_k_gets_a_clear_message(client):
+@pytest.mark.parametrize(
+    ("top_k", "threshold", "message"),
+    [
+        (0, None, "top_k must be a whole number between 1 and 10"),
+        (3.7, None, "top_k must be a whole number"),
+        ("abc", None, "top_k must be a whole number"),
+        (3, "x", "threshold must be a number between 0 and 1"),
+    ],
+)
+def test_bad_settings_get_a_clear_message(client, top_k, threshold, message):
     from gradio_client.exceptions import AppError
 
-    with pytest.raises(AppError, match="top_k must be between 1 and 10"):
-        client.predict(KISHIDA, 0, api_name="/answer")
+    with pytest.raises(AppError, match=message):
+        client.predict(KISHIDA, top_k, threshold, api_name="/answer")
 
 
 def test_serves_several_clients_at_once(server_url):
