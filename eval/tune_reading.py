@@ -11,7 +11,7 @@ question is read twice: the best context alone, and all ``--k`` contexts.
 Every candidate is recorded with its verifier features and its F1, so each
 decision rule is then scored offline from the same readings:
 
-- ``reader``: the reader's calibrated margin, at its best-F1 threshold;
+- ``reader``: the reader's margin alone, at its best-F1 threshold;
 - ``verifier``: the verifier, fitted in folds by article (each article scored
   by a fit that never saw it), at its best-F1 threshold;
 - ``verifier+first@L``: the best context alone is taken when the verifier
@@ -19,7 +19,9 @@ decision rule is then scored offline from the same readings:
 
 ``--write-verifier`` fits the verifier on every recorded question of the
 best setting and writes it, with its threshold, beside the reader
-(``verifier.json``). Reading settings then go into ``qa.pipeline``'s defaults.
+(``verifier.json``), and with it the margin-only fit the reader falls back on
+without a verifier (``calibration.json``). Reading settings then go into
+``qa.pipeline``'s defaults.
 """
 
 from __future__ import annotations
@@ -39,11 +41,12 @@ from eval.squad_metrics import score_prediction
 from index.embedder import Embedder
 from index.retriever import Retriever
 from qa.corpus import build_index
+from qa.decoding import confidence
 from qa.modeling import SHIPPED_READER
 from qa.pipeline import QAPipeline
 from qa.reader import DEFAULT_PRECISION, PRECISIONS, ExtractiveReader
 from qa.squad import load_examples, spread
-from qa.verifier import FEATURES, VERIFIER_FILE, Verifier, features
+from qa.verifier import FEATURES, VERIFIER_FILE, Verifier, features, fit_logistic
 
 FIRST_LEVELS = (0.5, 0.6, 0.7, 0.8, 0.9)
 
@@ -73,7 +76,7 @@ def _read(pipeline: QAPipeline, question: str, contexts, joined: bool, gold: lis
         "candidates": [
             {
                 "text": c.text,
-                "reader_score": c.score,
+                "margin": c.margin,
                 "features": features(question, c, found, contexts),
                 "f1": score_prediction(gold, c.text)[1],
             }
@@ -127,6 +130,15 @@ def fit_verifier(records: list[dict]) -> Verifier:
     return Verifier.fit(np.vstack(xs), np.concatenate(ys))
 
 
+def fit_calibration(records: list[dict]) -> dict[str, float]:
+    """The reader's own margin-to-confidence fit (``calibration.json``) on the same candidates, and its threshold."""
+    rows = [c for r in records for reading in ("first", "all") for c in r[reading]["candidates"]]
+    margins = np.array([c["margin"] for c in rows])
+    scale, bias = (float(w) for w in fit_logistic(margins, np.array([1.0 if c["f1"] >= 0.5 else 0.0 for c in rows])))
+    decisions = [(*_best(r, "all", lambda c: confidence(scale * c["margin"] + bias)), bool(r["gold"])) for r in records]
+    return {"scale": round(scale, 5), "bias": round(bias, 5), "threshold": round(best_threshold(decisions)[0], 5)}
+
+
 def _best(record: dict, reading: str, score) -> tuple[float, float]:
     """(confidence, F1) of the reading's best candidate under ``score``; (0, F1 of abstaining) without one."""
     candidates = record[reading]["candidates"]
@@ -145,10 +157,10 @@ def best_threshold(decisions: list[tuple[float, float, bool]]) -> tuple[float, f
     ordered = sorted(decisions, key=lambda d: -d[0])
     total = sum(0.0 if answerable else 1.0 for _, _, answerable in ordered)  # everything abstained
     best_total, best_at = total, 1.0 + 1e-9
-    for confidence, f1, answerable in ordered:
+    for level, f1, answerable in ordered:
         total += f1 - (0.0 if answerable else 1.0)
         if total > best_total:
-            best_total, best_at = total, confidence
+            best_total, best_at = total, level
     return best_at, 100.0 * best_total / max(1, len(ordered))
 
 
@@ -166,7 +178,7 @@ def evaluate_rules(records: list[dict], folds: int = 5) -> list[dict]:
         return lambda c: verifier.probability(c["features"])
 
     rules = []
-    decisions = [(*_best(r, "all", lambda c: c["reader_score"]), bool(r["gold"])) for r in records]
+    decisions = [(*_best(r, "all", lambda c: c["margin"]), bool(r["gold"])) for r in records]
     times = [r["all"]["seconds"] for r in records]
     rules.append(_rule("reader", decisions, times))
     decisions = [(*_best(r, "all", verified(r)), bool(r["gold"])) for r in records]
@@ -236,6 +248,8 @@ def main(argv: list[str] | None = None) -> None:
         verifier.fitted_on = f"{Path(args.questions).name} ({args.titles or 'all titles'}), {len(rows)} questions"
         verifier.fitted_on += f", setting {best[1]}, k {args.k}, {args.precision}"
         verifier.save(args.reader / VERIFIER_FILE)
+        calibration = fit_calibration(rows) | {"fitted_on": verifier.fitted_on}
+        (args.reader / "calibration.json").write_text(json.dumps(calibration, indent=2) + "\n")
         print(f"verifier for {best[1]} written to {args.reader / VERIFIER_FILE}, threshold {verifier.threshold}")
 
 

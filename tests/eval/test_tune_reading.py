@@ -1,4 +1,4 @@
-from eval.tune_reading import Setting, best_threshold, evaluate_rules
+from eval.tune_reading import Setting, best_threshold, evaluate_rules, fit_calibration
 
 
 def test_best_threshold_trades_wrong_answers_for_abstentions():
@@ -18,7 +18,7 @@ def test_rules_are_scored_from_recorded_readings():
         features = [margin, 1.0, 0.0, 0.0, 0.0, 0.7, 1.0 if f1 else 0.2, 0.0]
         return {
             "seconds": seconds,
-            "candidates": [{"text": text, "reader_score": margin / 10, "features": features, "f1": f1}],
+            "candidates": [{"text": text, "margin": margin, "features": features, "f1": f1}],
         }
 
     records = [
@@ -30,3 +30,5 @@ def test_rules_are_scored_from_recorded_readings():
     assert rules["verifier"]["f1"] == 100.0  # the passage-overlap feature tells right from wrong
     assert rules["verifier"]["f1"] > rules["reader"]["f1"]
     assert rules["verifier+first@0.5"]["read_p50_ms"] < rules["verifier"]["read_p50_ms"] + 101
+    calibration = fit_calibration(records)
+    assert set(calibration) == {"scale", "bias", "threshold"} and 0 <= calibration["threshold"] <= 1.0 + 1e-6
