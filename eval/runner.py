@@ -28,7 +28,7 @@ from qa.squad import GoldAnswer, QAExample, QuestionSetError, load_examples, spr
 
 logger = logging.getLogger(__name__)
 
-MODES = ("e2e", "reader")
+MODES = ("e2e", "reader")  # the first of MODES and of CORPORA is the default (qa eval --mode, --corpus)
 CORPORA = ("file", "title")  # e2e retrieves over every context of the file, or over the question's article alone
 AnswerFn = Callable[[QAExample], Result]
 # (mode, documents: one per distinct context of the question file, k: passages to retrieve) -> AnswerFn

@@ -8,7 +8,7 @@ from eval.runner import AnswerFn
 from index.embedder import Embedder
 from index.records import Chunk, Document, Passage
 from qa.corpus import build_index, open_index
-from qa.pipeline import QAPipeline, check_question
+from qa.pipeline import QAPipeline, check_question, read_only
 from qa.reader import DEFAULT_PRECISION, ExtractiveReader
 from qa.squad import QAExample
 
@@ -30,10 +30,11 @@ def answer_fn_factory(
 
     def build(mode: str, documents: list[Document], k: int) -> AnswerFn:
         if mode == "reader":
-            pipeline = QAPipeline(None, reader, threshold=threshold)
             reader.warm_up()
             # the question is checked as the chat and e2e mode check it, so one it refuses is an error here too
-            return lambda example: pipeline.read(check_question(example.question), [_gold_passage(example)])
+            return lambda example: read_only(
+                reader, check_question(example.question), [_gold_passage(example)], threshold
+            )
         store = open_index(index_dir, embedder) if index_dir else build_index(documents, embedder, progress=False)
         pipeline = QAPipeline.from_store(store, embedder, reader, mode=retrieval, top_k=k, threshold=threshold)
         pipeline.warm_up()

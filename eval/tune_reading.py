@@ -31,7 +31,7 @@ import json
 import statistics
 import time
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -40,8 +40,8 @@ from eval.runner import article_documents, select_titles
 from eval.squad_metrics import score_prediction
 from index.embedder import Embedder
 from index.retriever import Retriever
+from qa.calibration import CALIBRATION_FILE, Calibration
 from qa.corpus import build_index
-from qa.decoding import confidence
 from qa.modeling import SHIPPED_READER
 from qa.pipeline import QAPipeline
 from qa.reader import DEFAULT_PRECISION, PRECISIONS, ExtractiveReader
@@ -94,7 +94,7 @@ def record_readings(
     embedder = Embedder()
     records: dict[str, list[dict]] = defaultdict(list)
     for document in documents:
-        retriever = Retriever(build_index([document], embedder), embedder, top_k=k)
+        retriever = Retriever(build_index([document], embedder), embedder)
         retriever.warm_up()
         own = [e for e in moved if (e.title or "article") == document.name]
         if not own:
@@ -130,13 +130,14 @@ def fit_verifier(records: list[dict]) -> Verifier:
     return Verifier.fit(np.vstack(xs), np.concatenate(ys))
 
 
-def fit_calibration(records: list[dict]) -> dict[str, float]:
+def fit_calibration(records: list[dict]) -> Calibration:
     """The reader's own margin-to-confidence fit (``calibration.json``) on the same candidates, and its threshold."""
     rows = [c for r in records for reading in ("first", "all") for c in r[reading]["candidates"]]
     margins = np.array([c["margin"] for c in rows])
     scale, bias = (float(w) for w in fit_logistic(margins, np.array([1.0 if c["f1"] >= 0.5 else 0.0 for c in rows])))
-    decisions = [(*_best(r, "all", lambda c: confidence(scale * c["margin"] + bias)), bool(r["gold"])) for r in records]
-    return {"scale": round(scale, 5), "bias": round(bias, 5), "threshold": round(best_threshold(decisions)[0], 5)}
+    fitted = Calibration(scale, bias)
+    decisions = [(*_best(r, "all", lambda c: fitted.confidence(c["margin"])), bool(r["gold"])) for r in records]
+    return Calibration(round(scale, 5), round(bias, 5), round(best_threshold(decisions)[0], 5))
 
 
 def _best(record: dict, reading: str, score) -> tuple[float, float]:
@@ -248,8 +249,7 @@ def main(argv: list[str] | None = None) -> None:
         verifier.fitted_on = f"{Path(args.questions).name} ({args.titles or 'all titles'}), {len(rows)} questions"
         verifier.fitted_on += f", setting {best[1]}, k {args.k}, {args.precision}"
         verifier.save(args.reader / VERIFIER_FILE)
-        calibration = fit_calibration(rows) | {"fitted_on": verifier.fitted_on}
-        (args.reader / "calibration.json").write_text(json.dumps(calibration, indent=2) + "\n")
+        replace(fit_calibration(rows), fitted_on=verifier.fitted_on).save(args.reader / CALIBRATION_FILE)
         print(f"verifier for {best[1]} written to {args.reader / VERIFIER_FILE}, threshold {verifier.threshold}")
 
 

@@ -2,7 +2,8 @@
 
     python -m eval.tune_retrieval qa/data/article_dev.json --sizes 64 96 128 200 --overlaps 0 1 2
 
-A retrieved chunk counts as a hit when it contains a gold answer's character span.
+A retrieved chunk counts as a hit by ``eval.retrieval_metrics.first_relevant_rank`` (as in ``qa eval``'s
+recall@k): it contains a gold answer's text, or its character span. Recall is printed as a share (0-1).
 """
 
 from __future__ import annotations
@@ -10,11 +11,12 @@ from __future__ import annotations
 import argparse
 import itertools
 
+from eval.retrieval_metrics import first_relevant_rank, retrieval_scores
 from index.chunker import Chunker
 from index.embedder import Embedder
-from index.indexer import Indexer
 from index.records import Document
 from index.retriever import MODES, Retriever
+from qa.corpus import build_index
 from qa.squad import load_examples
 
 
@@ -34,31 +36,18 @@ def main(argv: list[str] | None = None) -> None:
     header = f"{'size':>5} {'overlap':>7} {'chunks':>6} {'mode':>7} " + " ".join(f"{'R@' + str(k):>6}" for k in args.k)
     print(header + f" {'MRR':>6}")
     for size, overlap in itertools.product(args.sizes, args.overlaps):
-        indexer = Indexer(embedder, Chunker(max_tokens=size, overlap_sentences=overlap))
-        store = indexer.new_store()
-        indexer.run(store, documents)
+        store = build_index(documents, embedder, chunker=Chunker(max_tokens=size, overlap_sentences=overlap))
         for mode in MODES:
-            retriever = Retriever(store, embedder, mode=mode, top_k=max(args.k))
-            ranks = []
-            for example in examples:
-                passages = retriever.run(example.question)
-                spans = [(a.start, a.start + len(a.text)) for a in example.answers]
-                rank = next(
-                    (
-                        p.rank
-                        for p in passages
-                        if p.chunk.source == source[example.context]
-                        and any(p.chunk.start <= s and e <= p.chunk.end for s, e in spans)
-                    ),
-                    None,
-                )
-                ranks.append(rank)
-            recalls = [sum(r is not None and r < k for r in ranks) / len(ranks) for k in args.k]
-            mrr = sum(1 / (r + 1) for r in ranks if r is not None) / len(ranks)
+            retriever = Retriever(store, embedder, mode=mode)
+            ranks = [
+                first_relevant_rank(retriever.run(e.question, max(args.k)), e.answers, source[e.context])
+                for e in examples
+            ]
+            scores = retrieval_scores(ranks, args.k)
             print(
                 f"{size:>5} {overlap:>7} {len(store.chunks):>6} {mode:>7} "
-                + " ".join(f"{r:>6.3f}" for r in recalls)
-                + f" {mrr:>6.3f}"
+                + " ".join(f"{scores[f'recall@{k}'] / 100:>6.3f}" for k in args.k)
+                + f" {scores['mrr']:>6.3f}"
             )
 
 

@@ -2,13 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Iterable, Sequence
+from typing import TypeVar
+
 from index.bm25 import BM25
 from index.embedder import Embedder
 from index.errors import QAError
 from index.records import Passage
 from index.store import IndexStore
 
-MODES = ("hybrid", "dense", "bm25")
+Item = TypeVar("Item", bound=Hashable)
+MODES = ("hybrid", "dense", "bm25")  # the first is the default (qa ask --mode, qa eval --retrieval)
+
+
+def reciprocal_rank_fusion(rankings: Iterable[Sequence[Item]], k: int = 60) -> list[tuple[Item, float]]:
+    """Items of several rankings (each best first), ordered by their summed ``1 / (k + rank)``, rank from 1.
+
+    An item missing from a ranking gets nothing from it; ties keep the order in which items were first seen.
+    """
+    fused: dict[Item, float] = {}
+    for ranking in rankings:
+        for rank, item in enumerate(ranking, 1):
+            fused[item] = fused.get(item, 0.0) + 1.0 / (k + rank)
+    return sorted(fused.items(), key=lambda pair: -pair[1])
 
 
 class Retriever:
@@ -16,7 +32,9 @@ class Retriever:
 
     Dense vectors find paraphrases; BM25 finds rare names and numbers
     (``Zakharova``, ``22.5 percent``) that dense vectors blur. RRF needs no
-    score calibration between the two: each list contributes 1 / (rrf_k + rank).
+    score calibration between the two: each list contributes 1 / (rrf_k + rank)
+    (``reciprocal_rank_fusion``). How many passages to return is the caller's
+    (``run``'s ``top_k``; the pipeline holds that setting).
     """
 
     def __init__(
@@ -24,7 +42,6 @@ class Retriever:
         store: IndexStore,
         embedder: Embedder,
         mode: str = "hybrid",
-        top_k: int = 3,
         candidates: int = 20,
         rrf_k: int = 60,
     ):
@@ -33,7 +50,6 @@ class Retriever:
         self.store = store
         self.embedder = embedder
         self.mode = mode
-        self.top_k = top_k
         self.candidates = candidates
         self.rrf_k = rrf_k
         self._bm25: BM25 | None = None
@@ -49,8 +65,8 @@ class Retriever:
             self._bm25_size = len(self.store.chunks)
         return self._bm25
 
-    def run(self, question: str, top_k: int | None = None) -> list[Passage]:
-        top_k = top_k or self.top_k
+    def run(self, question: str, top_k: int = 3) -> list[Passage]:
+        """The ``top_k`` chunks most likely to answer ``question``, best first."""
         rankings = []
         if self.mode in ("dense", "hybrid"):
             hits = self.store.search(self.embedder.encode_query([question]), self.candidates)[0]
@@ -62,12 +78,7 @@ class Retriever:
         if self.mode == "bm25":
             return self._passages([(i, scores[i]) for i in ranked[:top_k]])
         rankings.append(ranked)
-        fused: dict[int, float] = {}
-        for ranking in rankings:
-            for rank, chunk_id in enumerate(ranking):
-                fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0 / (self.rrf_k + rank + 1)
-        best = sorted(fused.items(), key=lambda item: -item[1])[:top_k]
-        return self._passages(best)
+        return self._passages(reciprocal_rank_fusion(rankings, self.rrf_k)[:top_k])
 
     def _passages(self, hits: list[tuple[int, float]]) -> list[Passage]:
         return [Passage(self.store.chunks[i], score, rank) for rank, (i, score) in enumerate(hits)]

@@ -38,7 +38,7 @@ from index.records import Chunk, Document
 
 FORMAT_VERSION = 2
 READABLE_VERSIONS = (1, 2)  # 1: the data files beside the manifest; 2: in the generation the manifest names
-INDEX_TYPES = ("flat", "hnsw")
+INDEX_TYPES = ("flat", "hnsw")  # the first is the default (qa index --index-type)
 MANIFEST = "manifest.json"
 LOCK_FILE = "index.lock"
 LOCK_TIMEOUT = 600.0  # seconds a writer waits for another one to finish (indexing many files takes minutes)

@@ -3,38 +3,67 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import os
 import sys
 
+# qa train's options: the TrainConfig fields offered, with their help. Each option's type and default come from
+# the field itself, and its flag from the field's name unless renamed in _TRAIN_FLAGS.
+_TRAIN_HELP = {
+    "out_dir": "run directory (checkpoints, features cache)",
+    "init_from": "start from this reader/encoder directory (default: the bundled encoder)",
+    "max_length": "word pieces per training window",
+    "stride": "word pieces shared by consecutive windows of a long context",
+    "negative_rate": "share of questions paired with another paragraph",
+    "perturb_rate": "share of questions edited into unanswerable ones (entity swap, negation, antonym; qa.negatives)",
+    "batch_size": "windows per step",
+    "learning_rate": "peak learning rate",
+    "epochs": "passes over the training windows",
+    "max_steps": "schedule length in steps (overrides --epochs)",
+    "limit": "use only N questions",
+    "seed": "random seed (data order, negatives, initialisation)",
+    "bf16": "bf16 autocast (only on CPUs with native bf16, or CUDA)",
+    "checkpoint_minutes": "minutes between checkpoints",
+    "budget_minutes": "stop cleanly after this long",
+}
+_TRAIN_FLAGS = {"out_dir": "--out", "learning_rate": "--lr"}
+
+
+def _add_train_options(command: argparse.ArgumentParser) -> None:
+    from qa.train import TrainConfig
+
+    for field in dataclasses.fields(TrainConfig):
+        if field.name not in _TRAIN_HELP:
+            continue
+        flag = _TRAIN_FLAGS.get(field.name, "--" + field.name.replace("_", "-"))
+        text = _TRAIN_HELP[field.name]
+        if isinstance(field.default, bool):
+            command.add_argument(flag, dest=field.name, action="store_true", help=text)
+            continue
+        text += " (default %(default)s)" if field.default != "" else ""
+        metavar = flag[2:].upper().replace("-", "_")
+        command.add_argument(
+            flag, dest=field.name, type=type(field.default), default=field.default, metavar=metavar, help=text
+        )
+
+
+def train_config(args: argparse.Namespace):
+    """The ``TrainConfig`` that ``qa train``'s arguments describe."""
+    from qa.train import TrainConfig
+
+    return TrainConfig(train_files=args.files, **{name: getattr(args, name) for name in _TRAIN_HELP})
+
 
 def _train(args: argparse.Namespace) -> int:
-    from qa.train import TrainConfig, train
+    from qa.train import train
 
     handlers = [logging.StreamHandler(sys.stderr)]
     if args.log:
         handlers.append(logging.FileHandler(args.log))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", handlers=handlers)
-    config = TrainConfig(
-        train_files=args.files,
-        out_dir=args.out,
-        init_from=args.init_from,
-        max_length=args.max_length,
-        stride=args.stride,
-        negative_rate=args.negative_rate,
-        perturb_rate=args.perturb_rate,
-        batch_size=args.batch_size,
-        learning_rate=args.lr,
-        epochs=args.epochs,
-        max_steps=args.max_steps,
-        limit=args.limit,
-        seed=args.seed,
-        bf16=args.bf16,
-        checkpoint_minutes=args.checkpoint_minutes,
-        budget_minutes=args.budget_minutes,
-    )
-    checkpoint = train(config, resume=args.resume)
+    checkpoint = train(train_config(args), resume=args.resume)
     print(f"checkpoint: {checkpoint}; reader weights: {checkpoint / 'reader'}")
     return 0
 
@@ -93,22 +122,21 @@ def _shorten(text: str, limit: int) -> str:
 def _index(args: argparse.Namespace) -> int:
     from index.embedder import Embedder
     from index.errors import QAError
-    from index.indexer import Indexer
     from index.loaders import load_document
     from index.store import index_lock
-    from qa.corpus import open_index
+    from qa.corpus import build_index, open_index
 
     if not args.wait >= 0:
         raise QAError(f"--wait must be a number of seconds, 0 or more (not {args.wait})")
     documents = [load_document(path) for path in args.files]  # all readable before any work is done
     embedder = Embedder()
-    indexer = Indexer(embedder)
     # Read, add and save under the directory's lock: a second writer would otherwise save over this one's documents.
     with index_lock(args.out, timeout=args.wait, waiting=lambda message: print(f"qa: {message}", file=sys.stderr)):
         existing = os.path.isfile(os.path.join(args.out, "manifest.json")) and not args.rebuild
-        store = open_index(args.out, embedder) if existing else indexer.new_store(args.index_type)
-        added = indexer.run(store, documents, progress=True)
-        store.save(args.out)
+        store = open_index(args.out, embedder) if existing else None
+        held = len(store.chunks) if store else 0
+        store = build_index(documents, embedder, args.out, args.index_type, progress=True, store=store)
+        added = len(store.chunks) - held
     verb = "added to" if existing else "built"
     print(
         f"{verb} {args.out}: {len(documents)} document(s), {added} chunks "
@@ -169,20 +197,32 @@ def _eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_choice(command: argparse.ArgumentParser, flag: str, choices: tuple[str, ...], default: str = "", **options):
+    """An option taking one of ``choices``, the tuple declared where the choice is checked (never retyped here).
+
+    The default is the first choice unless given.
+    """
+    command.add_argument(flag, choices=choices, default=default or choices[0], **options)
+
+
 def _add_precision(command: argparse.ArgumentParser) -> None:
     from qa.reader import DEFAULT_PRECISION, PRECISIONS
 
-    command.add_argument(
-        "--precision",
-        choices=PRECISIONS,
-        default=DEFAULT_PRECISION,
-        help=f"reader arithmetic (default {DEFAULT_PRECISION}: smoothed int8 reads about 30%% faster here than fp32 "
-        "at the same accuracy, see the model card)",
+    text = (
+        f"reader arithmetic (default {DEFAULT_PRECISION}: smoothed int8 reads about 30%% faster here than fp32 "
+        "at the same accuracy, see the model card)"
     )
+    _add_choice(command, "--precision", PRECISIONS, DEFAULT_PRECISION, help=text)
+
+
+def _add_reader(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--reader", default=None, help="reader model directory (default: the shipped one)")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from index.store import LOCK_TIMEOUT
+    from eval.runner import CORPORA, MODES
+    from index.retriever import MODES as RETRIEVAL_MODES
+    from index.store import INDEX_TYPES, LOCK_TIMEOUT
 
     parser = argparse.ArgumentParser(prog="qa", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -194,8 +234,8 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument(
         "--threshold", type=float, default=None, help="abstain below this confidence (default: calibrated)"
     )
-    ask.add_argument("--mode", choices=["hybrid", "dense", "bm25"], default="hybrid", help="retrieval (default hybrid)")
-    ask.add_argument("--reader", default=None, help="reader model directory (default: the shipped one)")
+    _add_choice(ask, "--mode", RETRIEVAL_MODES, help="retrieval (default %(default)s)")
+    _add_reader(ask)
     ask.add_argument("--json", action="store_true", help="print the answer record as JSON")
     _add_precision(ask)
     ask.set_defaults(run=_ask)
@@ -204,12 +244,8 @@ def build_parser() -> argparse.ArgumentParser:
     index.add_argument("files", nargs="+")
     index.add_argument("--out", required=True, help="index directory; documents are added if it already holds one")
     index.add_argument("--rebuild", action="store_true", help="start a new index even if --out holds one")
-    index.add_argument(
-        "--index-type",
-        choices=["flat", "hnsw"],
-        default="flat",
-        help="flat: exact search (default); hnsw: approximate, for large corpora",
-    )
+    types_help = "flat: exact search (default); hnsw: approximate, for large corpora"
+    _add_choice(index, "--index-type", INDEX_TYPES, help=types_help)
     index.add_argument(
         "--wait",
         type=float,
@@ -228,20 +264,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     evaluate = commands.add_parser("eval", help="score a question set with the official SQuAD metric")
     evaluate.add_argument("questions", help="SQuAD v1.1/v2.0 .json, or .jsonl / .jsonl.gz")
-    evaluate.add_argument(
-        "--mode",
-        choices=["e2e", "reader"],
-        default="e2e",
-        help="e2e: retrieval + reading over all contexts (default); reader: the gold paragraph only",
-    )
+    modes_help = "e2e: retrieval + reading over all contexts (default); reader: the gold paragraph only"
+    _add_choice(evaluate, "--mode", MODES, help=modes_help)
     evaluate.add_argument("--index", default=None, help="e2e: use this index instead of indexing the file's contexts")
-    evaluate.add_argument(
-        "--corpus",
-        choices=["file", "title"],
-        default="file",
-        help="e2e: retrieve over every context of the file (default), or index each article (title) alone, "
-        "as a user's own document is indexed in the chat",
+    corpus_help = (
+        "e2e: retrieve over every context of the file (default), or index each article (title) alone, "
+        "as a user's own document is indexed in the chat"
     )
+    _add_choice(evaluate, "--corpus", CORPORA, help=corpus_help)
     evaluate.add_argument(
         "--titles", default=None, help="keep only the articles listed in this file (a tuning or report half)"
     )
@@ -249,36 +279,15 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--limit", type=int, default=0, help="evaluate N questions spread through the file")
     evaluate.add_argument("--k", type=int, default=3, help="passages retrieved and read per question (default 3)")
     evaluate.add_argument("--threshold", type=float, default=None, help="abstention threshold (default: calibrated)")
-    evaluate.add_argument("--retrieval", choices=["hybrid", "dense", "bm25"], default="hybrid")
-    evaluate.add_argument("--reader", default=None, help="reader model directory (default: the shipped one)")
+    _add_choice(evaluate, "--retrieval", RETRIEVAL_MODES, help="retrieval (default %(default)s)")
+    _add_reader(evaluate)
     _add_precision(evaluate)
     evaluate.set_defaults(run=_eval)
 
     train = commands.add_parser("train", help="fine-tune the extractive reader")
     train.add_argument("files", nargs="+", help="SQuAD .json or .jsonl(.gz) training files")
-    train.add_argument("--out", default="runs/reader", help="run directory (checkpoints, features cache)")
-    train.add_argument("--init-from", default="", help="start from this reader/encoder directory")
+    _add_train_options(train)
     train.add_argument("--resume", action="store_true", help="continue the run in --out where it stopped")
-    train.add_argument("--max-length", type=int, default=256)
-    train.add_argument("--stride", type=int, default=128)
-    train.add_argument(
-        "--negative-rate", type=float, default=0.1, help="share of questions paired with another paragraph"
-    )
-    train.add_argument(
-        "--perturb-rate",
-        type=float,
-        default=0.0,
-        help="share of questions edited into unanswerable ones (swapped entity, negation, antonym; qa.negatives)",
-    )
-    train.add_argument("--batch-size", type=int, default=32)
-    train.add_argument("--lr", type=float, default=1e-4)
-    train.add_argument("--epochs", type=float, default=1.0)
-    train.add_argument("--max-steps", type=int, default=0, help="schedule length in steps (overrides --epochs)")
-    train.add_argument("--limit", type=int, default=0, help="use only N questions")
-    train.add_argument("--seed", type=int, default=13)
-    train.add_argument("--bf16", action="store_true", help="bf16 autocast (only on CPUs with native bf16, or CUDA)")
-    train.add_argument("--checkpoint-minutes", type=float, default=5.0)
-    train.add_argument("--budget-minutes", type=float, default=0.0, help="stop cleanly after this long")
     train.add_argument("--log", default="", help="also write progress to this file")
     train.set_defaults(run=_train)
     return parser

@@ -8,6 +8,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from index.chunker import Chunker
 from index.embedder import Embedder
 from index.indexer import PIPELINE_VERSION, Indexer
 from index.records import Document
@@ -35,10 +36,16 @@ def build_index(
     out_dir: str | Path | None = None,
     index_type: str = "flat",
     progress: bool = False,
+    chunker: Chunker | None = None,
+    store: IndexStore | None = None,
 ) -> IndexStore:
-    """Chunk, embed and (when ``out_dir`` is given) save ``documents`` as a new index."""
-    indexer = Indexer(embedder)
-    store = indexer.new_store(index_type)
+    """Chunk, embed and (when ``out_dir`` is given) save ``documents``: the one way an index is built.
+
+    The documents go into ``store`` when given (an index being added to), else into a new one of
+    ``index_type``; ``chunker`` replaces the default chunking (``eval.tune_retrieval`` tries others).
+    """
+    indexer = Indexer(embedder, chunker)
+    store = indexer.new_store(index_type) if store is None else store
     indexer.run(store, documents, progress=progress)
     if out_dir is not None:
         store.save(out_dir)

@@ -95,7 +95,7 @@ class QAPipeline:
         **reading,
     ) -> QAPipeline:
         """The pipeline over ``store``, with the verifier fitted for the reader when it has one."""
-        retriever = Retriever(store, embedder or Embedder(), mode=mode, top_k=top_k)
+        retriever = Retriever(store, embedder or Embedder(), mode=mode)
         reader = reader or ExtractiveReader()
         verifier_path = reader.model_dir / VERIFIER_FILE
         verifier = Verifier.load(verifier_path) if verify and reader.calibrated and verifier_path.is_file() else None
@@ -122,14 +122,18 @@ class QAPipeline:
 
     def contexts(self, passages: list[Passage]) -> list[Passage]:
         """What the reader reads for these retrieved passages (widened and merged)."""
-        if self.context_tokens <= 0 or self.retriever is None:
+        if self.context_tokens <= 0:
             return passages
         if self._widener is None or self._widener.store is not self.retriever.store:
             self._widener = ContextWidener(self.retriever.store, self.context_tokens, self.reader.tokenizer)
         return self._widener.run(passages)
 
     def run(self, question: str, top_k: int | None = None, threshold: float | None = None) -> Result:
-        """Retrieve passages for ``question`` and answer from them."""
+        """Retrieve passages for ``question`` and answer from them.
+
+        ``top_k``: passages to retrieve and read, this time (default: the pipeline's own ``top_k``, the one
+        setting of how many; the retriever holds none).
+        """
         question = check_question(question)
         began = time.perf_counter()
         passages = self.retriever.run(question, top_k or self.top_k)
@@ -139,12 +143,10 @@ class QAPipeline:
         return result
 
     def read(self, question: str, passages: list[Passage], threshold: float | None = None) -> Result:
-        """Answer from given passages (the reader-only evaluation reads the gold paragraph this way)."""
+        """Answer from given passages: widened, read, verified, and abstaining below the threshold."""
         threshold = self.default_threshold if threshold is None else threshold
         began = time.perf_counter()
-        candidates = self.candidates(question, passages, threshold)
-        best = candidates[0] if candidates and candidates[0].score >= threshold else None
-        return Result(question, best, candidates, passages, threshold, {"read": time.perf_counter() - began})
+        return _decide(question, self.candidates(question, passages, threshold), passages, threshold, began)
 
     def candidates(self, question: str, passages: list[Passage], threshold: float = 0.0) -> list[Answer]:
         """The candidate answers, best first: from the best context alone when that one is convincing.
@@ -162,6 +164,26 @@ class QAPipeline:
     def _read(self, question: str, contexts: list[Passage], joined: bool) -> list[Answer]:
         found = self.reader.run(question, contexts, joined=joined)
         return self.verifier.score(question, found, contexts) if self.verifier else found
+
+
+def read_only(
+    reader: ExtractiveReader, question: str, passages: list[Passage], threshold: float | None = None
+) -> Result:
+    """The reader alone on given passages, read as one context, abstaining below ``threshold``.
+
+    No retrieval, widening or verifier: the reader-only evaluation reads the gold paragraph this way, and its
+    default threshold is the reader's own calibrated one. ``question`` is taken as given (check it first with
+    ``check_question``, as the pipeline does).
+    """
+    threshold = reader.calibrated_threshold() if threshold is None else threshold
+    began = time.perf_counter()
+    return _decide(question, reader.run(question, passages), passages, threshold, began)
+
+
+def _decide(question: str, candidates: list[Answer], passages: list[Passage], threshold: float, began: float) -> Result:
+    """The best candidate as the answer when it reaches ``threshold``, else an abstention; timed from ``began``."""
+    best = candidates[0] if candidates and candidates[0].score >= threshold else None
+    return Result(question, best, candidates, passages, threshold, {"read": time.perf_counter() - began})
 
 
 def first_suffices(first: list[Answer], accept_first: float | None, threshold: float) -> bool:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import bisect
-import json
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +11,8 @@ from index.encoder import load_tokenizer
 from index.errors import QAError
 from index.records import Passage
 from qa.answer import Answer
-from qa.decoding import confidence, snap_to_words, window_spans
+from qa.calibration import Calibration
+from qa.decoding import snap_to_words, window_spans
 from qa.modeling import SHIPPED_READER, load_reader_model
 from qa.windows import encode_windows, pad_batch
 
@@ -20,7 +20,6 @@ PRECISIONS = ("fp32", "bf16", "int8")
 RANGES_FILE = "int8_ranges.safetensors"  # the int8 smoothing's channel ranges, beside the weights
 DEFAULT_PRECISION = "int8"  # smoothed int8: as accurate as fp32 and faster (figures in the model card)
 _SEAM = "\n\n"
-_IDENTITY = {"scale": 1.0, "bias": 0.0, "threshold": 0.5}
 
 
 class ExtractiveReader:
@@ -59,7 +58,7 @@ class ExtractiveReader:
         self.model_dir = Path(model_dir) if model_dir else SHIPPED_READER
         self.precision = precision
         self.calibrated = calibrated
-        self._calibration: dict[str, float] | None = None
+        self._calibration: Calibration | None = None
         self.max_length = max_length
         self.stride = stride
         self.max_answer_tokens = max_answer_tokens
@@ -92,7 +91,7 @@ class ExtractiveReader:
         self.warm_up()
         return self._tokenizer
 
-    def calibration(self) -> dict[str, float]:
+    def calibration(self) -> Calibration:
         """How margins become confidences, fitted on held-out data for these weights (``calibration.json``).
 
         ``confidence = sigmoid(scale * margin + bias)`` is the fitted probability that the answer is right,
@@ -101,13 +100,11 @@ class ExtractiveReader:
         model rates "this span" and "no answer here" equally likely.
         """
         if self._calibration is None:
-            path = self.model_dir / "calibration.json"
-            fitted = json.loads(path.read_text()) if self.calibrated and path.is_file() else {}
-            self._calibration = {key: float(fitted.get(key, default)) for key, default in _IDENTITY.items()}
+            self._calibration = Calibration.beside(self.model_dir, self.calibrated)
         return self._calibration
 
     def calibrated_threshold(self) -> float:
-        return self.calibration()["threshold"]
+        return self.calibration().threshold
 
     def run(
         self, question: str, passages: list[Passage], top_k: int | None = None, joined: bool = True
@@ -128,7 +125,7 @@ class ExtractiveReader:
             contexts, owners = texts, [[0]] * len(texts)
         windows = encode_windows(self._tokenizer, [question] * len(contexts), contexts, self.max_length, self.stride)
         start_logits, end_logits = self._logits(windows)
-        scale, bias = self.calibration()["scale"], self.calibration()["bias"]
+        calibration = self.calibration()
         answers = []
         for window, starts, ends in zip(windows, start_logits, end_logits):
             for span in window_spans(starts, ends, window, self.max_answer_tokens):
@@ -145,7 +142,7 @@ class ExtractiveReader:
                 answers.append(
                     Answer(
                         text=chunk.text[start:end],
-                        score=confidence(scale * span.margin + bias),
+                        score=calibration.confidence(span.margin),
                         start=chunk.start + start,
                         end=chunk.start + end,
                         source=chunk.source,

@@ -118,15 +118,9 @@ def train(config: TrainConfig, resume: bool = False) -> Path:
     out = Path(config.out_dir)
     out.mkdir(parents=True, exist_ok=True)
     state_path = out / "checkpoint" / "state.pt"
-    if resume and state_path.is_file():
-        saved = json.loads((out / "checkpoint" / "config.json").read_text())
-        saved = {key: value for key, value in saved.items() if key in {f.name for f in fields(TrainConfig)}}
-        # A resumed run keeps its saved settings; only the budget and, when given, a new schedule length change.
-        override = {
-            "budget_minutes": config.budget_minutes,
-            **({"max_steps": config.max_steps} if config.max_steps else {}),
-        }
-        config = TrainConfig(**{**saved, **override})
+    resuming = resume and state_path.is_file()
+    if resuming:
+        config = resumed_config(config, out / "checkpoint" / "config.json")
     random.seed(config.seed)
     np.random.seed(config.seed)
     torch.manual_seed(config.seed)
@@ -140,23 +134,10 @@ def train(config: TrainConfig, resume: bool = False) -> Path:
     # Dropout on attention probabilities costs more than half the forward pass on CPU
     # (measured: 5.9 s -> 2.0 s per batch of 32 x 200 tokens) for little regularisation.
     model = load_reader_model(source, attention_probs_dropout_prob=0.0).to(device)
-    optimizer = torch.optim.AdamW(
-        _param_groups(model, config.weight_decay), lr=config.learning_rate, fused=device == "cuda"
-    )
-    warmup = max(1, int(total_steps * config.warmup_ratio))
-
-    def schedule(step: int) -> float:
-        return step / warmup if step < warmup else max(0.0, (total_steps - step) / max(1, total_steps - warmup))
-
-    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, schedule)
-    step, loss_sum, loss_count = 0, 0.0, 0
-    if resume and state_path.is_file():
-        state = torch.load(state_path, map_location=device, weights_only=False)
-        model.load_state_dict(state["model"])
-        optimizer.load_state_dict(state["optimizer"])
-        scheduler.load_state_dict(state["scheduler"])
-        step = state["step"]
-        torch.set_rng_state(state["torch_rng"])
+    optimizer, scheduler = _optimiser(model, config, total_steps, device)
+    step = 0
+    if resuming:
+        step = _restore(state_path, device, model, optimizer, scheduler)
         log.info("resumed at step %d of %d", step, total_steps)
     (out / "checkpoint").mkdir(exist_ok=True)
     log.info("%d features, %d steps (%d per epoch), device %s", len(features), total_steps, steps_per_epoch, device)
@@ -165,36 +146,20 @@ def train(config: TrainConfig, resume: bool = False) -> Path:
     bar = tqdm(total=total_steps, initial=step, desc="train", unit="step", dynamic_ncols=True)
     epoch_batches: dict[int, list[list[int]]] = {}
     autocast = torch.autocast(device_type=device, dtype=torch.bfloat16, enabled=config.bf16)
+    losses: list[float] = []  # since the last progress line
     while step < total_steps:
         epoch, position = divmod(step, steps_per_epoch)
         if epoch not in epoch_batches:
             epoch_batches = {epoch: batch_order(lengths, config.batch_size, epoch, config.seed)}
-        ids, types, mask, starts, ends = (t.to(device) for t in collate(features, epoch_batches[epoch][position]))
-        with autocast:
-            output = model(input_ids=ids, token_type_ids=types, attention_mask=mask)
-        loss = _span_loss(output.start_logits.float(), output.end_logits.float(), mask, starts, ends)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        optimizer.step()
-        scheduler.step()
-        optimizer.zero_grad(set_to_none=True)
+        batch = collate(features, epoch_batches[epoch][position])
+        losses.append(_step(model, optimizer, scheduler, batch, autocast, device))
         step += 1
-        loss_sum, loss_count = loss_sum + loss.item(), loss_count + 1
         bar.update(1)
         if step % config.log_every == 0 or step == total_steps:
-            mean = loss_sum / loss_count
-            bar.set_postfix(loss=f"{mean:.3f}", lr=f"{scheduler.get_last_lr()[0]:.2e}")
-            log.info(
-                "step %d/%d loss %.4f lr %.3e eta %s",
-                step,
-                total_steps,
-                mean,
-                scheduler.get_last_lr()[0],
-                bar.format_interval(_eta(bar)),
-            )
-            loss_sum, loss_count = 0.0, 0
-        out_of_time = config.budget_minutes and time.monotonic() - began > config.budget_minutes * 60
-        if step == total_steps or out_of_time or time.monotonic() - last_save > config.checkpoint_minutes * 60:
+            _report(bar, scheduler, step, total_steps, sum(losses) / len(losses))
+            losses = []
+        out_of_time = budget_spent(config, began)
+        if checkpoint_due(config, step, total_steps, out_of_time, last_save):
             _save_checkpoint(out, config, model, optimizer, scheduler, step, total_steps, tokenizer)
             last_save = time.monotonic()
         if out_of_time:
@@ -202,6 +167,82 @@ def train(config: TrainConfig, resume: bool = False) -> Path:
             break
     bar.close()
     return out / "checkpoint"
+
+
+def resumed_config(config: TrainConfig, saved_path: Path) -> TrainConfig:
+    """A resumed run keeps its saved settings; only the budget and, when given, a new schedule length change."""
+    saved = json.loads(saved_path.read_text())
+    saved = {key: value for key, value in saved.items() if key in {f.name for f in fields(TrainConfig)}}
+    override = {
+        "budget_minutes": config.budget_minutes,
+        **({"max_steps": config.max_steps} if config.max_steps else {}),
+    }
+    return TrainConfig(**{**saved, **override})
+
+
+def _optimiser(model, config: TrainConfig, total_steps: int, device: str):
+    """AdamW (no decay on biases and norms) and a linear warm-up then linear decay to 0 at ``total_steps``."""
+    import torch
+
+    optimizer = torch.optim.AdamW(
+        _param_groups(model, config.weight_decay), lr=config.learning_rate, fused=device == "cuda"
+    )
+    warmup = max(1, int(total_steps * config.warmup_ratio))
+
+    def schedule(step: int) -> float:
+        return step / warmup if step < warmup else max(0.0, (total_steps - step) / max(1, total_steps - warmup))
+
+    return optimizer, torch.optim.lr_scheduler.LambdaLR(optimizer, schedule)
+
+
+def _restore(state_path: Path, device: str, model, optimizer, scheduler) -> int:
+    """Load a checkpoint's model, optimiser, schedule and torch RNG state; returns the step it was taken at."""
+    import torch
+
+    state = torch.load(state_path, map_location=device, weights_only=False)
+    model.load_state_dict(state["model"])
+    optimizer.load_state_dict(state["optimizer"])
+    scheduler.load_state_dict(state["scheduler"])
+    torch.set_rng_state(state["torch_rng"])
+    return state["step"]
+
+
+def _step(model, optimizer, scheduler, batch, autocast, device: str) -> float:
+    """One optimiser step on a collated batch (gradients clipped to norm 1); returns its loss."""
+    import torch
+
+    ids, types, mask, starts, ends = (t.to(device) for t in batch)
+    with autocast:
+        output = model(input_ids=ids, token_type_ids=types, attention_mask=mask)
+    loss = _span_loss(output.start_logits.float(), output.end_logits.float(), mask, starts, ends)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    optimizer.step()
+    scheduler.step()
+    optimizer.zero_grad(set_to_none=True)
+    return loss.item()
+
+
+def _report(bar, scheduler, step: int, total_steps: int, mean_loss: float) -> None:
+    bar.set_postfix(loss=f"{mean_loss:.3f}", lr=f"{scheduler.get_last_lr()[0]:.2e}")
+    log.info(
+        "step %d/%d loss %.4f lr %.3e eta %s",
+        step,
+        total_steps,
+        mean_loss,
+        scheduler.get_last_lr()[0],
+        bar.format_interval(_eta(bar)),
+    )
+
+
+def budget_spent(config: TrainConfig, began: float) -> bool:
+    """Whether the run's time budget (``budget_minutes``, 0 = none) is spent since ``began`` (monotonic)."""
+    return bool(config.budget_minutes) and time.monotonic() - began > config.budget_minutes * 60
+
+
+def checkpoint_due(config: TrainConfig, step: int, total_steps: int, out_of_time: bool, last_save: float) -> bool:
+    """Save at the schedule's end, before stopping for the budget, and every ``checkpoint_minutes`` in between."""
+    return step == total_steps or out_of_time or time.monotonic() - last_save > config.checkpoint_minutes * 60
 
 
 def _eta(bar) -> float:

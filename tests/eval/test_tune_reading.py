@@ -1,4 +1,5 @@
 from eval.tune_reading import Setting, best_threshold, evaluate_rules, fit_calibration
+from qa.calibration import Calibration
 
 
 def test_best_threshold_trades_wrong_answers_for_abstentions():
@@ -31,4 +32,4 @@ def test_rules_are_scored_from_recorded_readings():
     assert rules["verifier"]["f1"] > rules["reader"]["f1"]
     assert rules["verifier+first@0.5"]["read_p50_ms"] < rules["verifier"]["read_p50_ms"] + 101
     calibration = fit_calibration(records)
-    assert set(calibration) == {"scale", "bias", "threshold"} and 0 <= calibration["threshold"] <= 1.0 + 1e-6
+    assert isinstance(calibration, Calibration) and 0 <= calibration.threshold <= 1.0 + 1e-6

@@ -1,7 +1,7 @@
 import pytest
 
 from index.errors import QAError
-from index.retriever import Retriever
+from index.retriever import Retriever, reciprocal_rank_fusion
 
 
 @pytest.mark.parametrize("mode", ["hybrid", "bm25"])
@@ -14,7 +14,7 @@ from index.retriever import Retriever
     ],
 )
 def test_the_answering_chunk_is_retrieved_first(article_store, embedder, mode, question, needle):
-    passages = Retriever(article_store, embedder, mode=mode, top_k=3).run(question)
+    passages = Retriever(article_store, embedder, mode=mode).run(question, 3)
     assert needle in passages[0].chunk.text
     assert [p.rank for p in passages] == list(range(len(passages)))
     assert 1 <= len({p.chunk.id for p in passages}) == len(passages) <= 3  # BM25 returns only matching chunks
@@ -30,16 +30,16 @@ def test_hybrid_order_fuses_the_dense_and_keyword_rankings(article_store, embedd
     candidates, rrf_k = 20, 60
     fused: dict[int, float] = {}
     for mode in ("dense", "bm25"):
-        for passage in Retriever(article_store, embedder, mode=mode, top_k=candidates).run(question):
+        for passage in Retriever(article_store, embedder, mode=mode).run(question, candidates):
             fused[passage.chunk.id] = fused.get(passage.chunk.id, 0.0) + 1 / (rrf_k + passage.rank + 1)
     expected = sorted(fused, key=lambda chunk_id: -fused[chunk_id])[:3]
-    hybrid = Retriever(article_store, embedder, top_k=3, candidates=candidates, rrf_k=rrf_k).run(question)
+    hybrid = Retriever(article_store, embedder, candidates=candidates, rrf_k=rrf_k).run(question, 3)
     assert [p.chunk.id for p in hybrid] == expected
     assert [p.score for p in hybrid] == pytest.approx([fused[chunk_id] for chunk_id in expected])
 
 
 def test_hybrid_scores_are_fused_reciprocal_ranks(article_store, embedder):
-    passages = Retriever(article_store, embedder, top_k=5, rrf_k=60).run("Who is the Kremlin spokesman?")
+    passages = Retriever(article_store, embedder, rrf_k=60).run("Who is the Kremlin spokesman?", 5)
     scores = [p.score for p in passages]
     assert scores == sorted(scores, reverse=True)
     assert all(0 < s <= 2 / 61 for s in scores)
@@ -61,3 +61,11 @@ def test_the_keyword_index_follows_documents_added_later(article_store, embedder
 def test_unknown_mode_is_refused(article_store, embedder):
     with pytest.raises(QAError, match="unknown retrieval mode"):
         Retriever(article_store, embedder, mode="magic")
+
+
+def test_reciprocal_rank_fusion_sums_reciprocal_ranks():
+    fused = reciprocal_rank_fusion([["a", "b", "c"], ["c", "a"]], k=60)
+    assert [item for item, _ in fused] == ["a", "c", "b"]
+    assert dict(fused) == pytest.approx({"a": 1 / 61 + 1 / 62, "c": 1 / 63 + 1 / 61, "b": 1 / 62})
+    assert reciprocal_rank_fusion([[1, 2], [2, 1]], k=0) == [(1, 1.5), (2, 1.5)]  # a tie keeps first-seen order
+    assert reciprocal_rank_fusion([[7], []]) == [(7, 1 / 61)] and reciprocal_rank_fusion([]) == []

@@ -126,3 +126,33 @@ def test_errors_print_no_traceback_from_a_real_process():
     done = subprocess.run([sys.executable, "-m", "qa.cli", "ask", ""], capture_output=True, text=True, timeout=120)
     assert done.returncode == 1
     assert done.stderr == "qa: error: Please type a question.\n"
+
+
+def test_train_options_take_their_defaults_from_train_config():
+    from qa.train import TrainConfig
+
+    args = cli.build_parser().parse_args(["train", "a.jsonl"])
+    assert cli.train_config(args) == TrainConfig(train_files=["a.jsonl"])
+    flags = "--out r --init-from e --max-length 64 --stride 16 --negative-rate 0.2 --perturb-rate 0.3 --batch-size 8"
+    flags += " --lr 3e-3 --epochs 2 --max-steps 5 --limit 9 --seed 1 --bf16 --checkpoint-minutes 1 --budget-minutes 2"
+    args = cli.build_parser().parse_args(["train", "a.jsonl", *flags.split(), "--resume", "--log", "l.txt"])
+    config = cli.train_config(args)
+    assert (config.out_dir, config.init_from, config.max_length, config.stride) == ("r", "e", 64, 16)
+    assert (config.negative_rate, config.perturb_rate, config.batch_size, config.learning_rate) == (0.2, 0.3, 8, 3e-3)
+    assert (config.epochs, config.max_steps, config.limit, config.seed, config.bf16) == (2.0, 5, 9, 1, True)
+    assert (config.checkpoint_minutes, config.budget_minutes, args.resume, args.log) == (1.0, 2.0, True, "l.txt")
+
+
+@pytest.mark.parametrize(
+    ("command", "flag", "default"),
+    [
+        (["ask", "q"], "mode", "hybrid"),
+        (["index", "a.txt", "--out", "i"], "index_type", "flat"),
+        (["eval", "q.json"], "mode", "e2e"),
+        (["eval", "q.json"], "corpus", "file"),
+        (["eval", "q.json"], "retrieval", "hybrid"),
+        (["serve"], "precision", "int8"),
+    ],
+)
+def test_choices_keep_their_defaults(command, flag, default):
+    assert getattr(cli.build_parser().parse_args(command), flag) == default

@@ -2,8 +2,10 @@
 
 import pytest
 
+from index.records import Chunk, Passage
+from qa.answer import Answer
 from qa.corpus import BUNDLED_ARTICLE
-from qa.pipeline import MAX_QUESTION_CHARS, QAPipeline, QuestionError
+from qa.pipeline import MAX_QUESTION_CHARS, QAPipeline, QuestionError, read_only
 
 ARTICLE = BUNDLED_ARTICLE.read_text(encoding="utf-8")
 
@@ -86,3 +88,28 @@ def test_unreadable_or_invisible_questions_are_refused_as_questions(question):
 
     with pytest.raises(QuestionError):
         check_question(question)
+
+
+class _FixedReader:
+    """A reader that always finds the same candidates (no model), with a calibrated threshold of 0.6."""
+
+    def __init__(self, *scores):
+        self.answers = [Answer(f"a{i}", score, 0, 2, "doc") for i, score in enumerate(scores)]
+        self.calls = []
+
+    def calibrated_threshold(self) -> float:
+        return 0.6
+
+    def run(self, question, passages, top_k=None, joined=True):
+        self.calls.append((question, passages, joined))
+        return self.answers
+
+
+def test_read_only_applies_the_readers_threshold_unless_given_one():
+    passages = [Passage(Chunk(0, "doc", "ab", 0, 2), 1.0, 0)]
+    reader = _FixedReader(0.7, 0.2)
+    result = read_only(reader, "Who?", passages)
+    assert (result.answer, result.threshold, result.passages) == (reader.answers[0], 0.6, passages)
+    assert reader.calls == [("Who?", passages, True)] and set(result.timings) == {"read"}
+    assert read_only(reader, "Who?", passages, threshold=0.8).abstained
+    assert read_only(_FixedReader(), "Who?", passages).abstained  # no candidate at all
