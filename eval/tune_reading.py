@@ -165,6 +165,22 @@ def best_threshold(decisions: list[tuple[float, float, bool]]) -> tuple[float, f
     return best_at, 100.0 * best_total / max(1, len(ordered))
 
 
+def refusal_floor(decisions: list[tuple[float, float, bool]], threshold: float, purity: float = 0.9) -> float:
+    """The highest confidence below which at least ``purity`` of the questions are truly unanswerable.
+
+    Below it the chat says the documents do not answer; between it and ``threshold`` only that no confident
+    answer was found. 0 when even the least confident questions are not unanswerable often enough.
+    """
+    floor, seen, unanswerable = 0.0, 0, 0
+    for level, _, answerable in sorted(decisions, key=lambda d: d[0]):
+        if level >= threshold:
+            break
+        seen, unanswerable = seen + 1, unanswerable + (not answerable)
+        if unanswerable >= purity * seen:
+            floor = level + 1e-9
+    return min(floor, threshold)
+
+
 def evaluate_rules(records: list[dict], folds: int = 5) -> list[dict]:
     """Each decision rule's best-threshold F1 and reading time over ``records``."""
     by_title: dict[str, list[dict]] = defaultdict(list)
@@ -246,6 +262,7 @@ def main(argv: list[str] | None = None) -> None:
         verifier = fit_verifier(rows)
         decisions = [(*_best(r, "all", lambda c: verifier.probability(c["features"])), bool(r["gold"])) for r in rows]
         verifier.threshold = round(best_threshold(decisions)[0], 5)
+        verifier.refuse_below = round(refusal_floor(decisions, verifier.threshold), 5)
         verifier.fitted_on = f"{Path(args.questions).name} ({args.titles or 'all titles'}), {len(rows)} questions"
         verifier.fitted_on += f", setting {best[1]}, k {args.k}, {args.precision}"
         verifier.save(args.reader / VERIFIER_FILE)

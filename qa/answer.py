@@ -42,10 +42,18 @@ class Result:
     passages: list[Passage] = field(default_factory=list)  # what retrieval found, best first
     threshold: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
+    # Below this best confidence the evidence says the documents do not answer; between it and ``threshold``
+    # the system only found no confident answer (the verifier's ``refuse_below``; without one, the threshold).
+    refuse_below: float = 1.0
 
     @property
     def abstained(self) -> bool:
         return self.answer is None
+
+    @property
+    def documents_silent(self) -> bool:
+        """An abstention the evidence supports: nothing found, or the best guess far below the threshold."""
+        return self.abstained and (not self.candidates or self.candidates[0].score < self.refuse_below)
 
     def to_dict(self) -> dict:
         return {
@@ -63,5 +71,19 @@ class Result:
                 for p in self.passages
             ],
             "threshold": self.threshold,
+            "documents_silent": self.documents_silent,
             "timings": self.timings,
         }
+
+
+def abstention_text(result: Result) -> str:
+    """The one wording of an abstention, for the command line and the chat alike.
+
+    "Do not answer" only when the evidence supports it (``Result.documents_silent``); a best guess that merely
+    missed the threshold is "no confident answer", with a nudge to rephrase, since the documents may well say it.
+    """
+    several = len({p.chunk.source for p in result.passages}) > 1
+    documents = "documents" if several else "document"
+    if result.documents_silent:
+        return f"The {documents} {'do' if several else 'does'} not answer this question."
+    return f"No confident answer was found in the {documents}; the best guess is below. Try rephrasing the question."

@@ -90,28 +90,29 @@ def _ask(args: argparse.Namespace) -> int:
 
 
 def _describe(result) -> str:
-    """The answer as a person reads it: the quote, how sure, and where it stands."""
-    if result.answer is None:
-        lines = ["The documents do not answer this question."]
-        if result.candidates:
-            best = result.candidates[0]
-            lines.append(
-                f'  (closest guess: "{best.text}", confidence {best.score:.2f} < threshold {result.threshold:.2f})'
-            )
-        if result.passages:
-            passage = result.passages[0].chunk
-            lines.append(f"  Closest passage ({passage.source}): {_shorten(passage.text, 300)}")
-        return "\n".join(lines)
-    answer = result.answer
+    """The answer as a person reads it: the quote, how sure, and where it stands; or an honest abstention."""
+    from qa.answer import abstention_text
+
+    if result.answer is not None:
+        return "\n".join([result.answer.text, *_where(result.answer)])
+    lines = [abstention_text(result)]
+    if result.candidates and not result.documents_silent:
+        best = result.candidates[0]
+        lines += [f'  best guess: "{best.text}" (below the {result.threshold:.2f} threshold)', *_where(best)]
+    elif result.passages:
+        passage = result.passages[0].chunk
+        lines.append(f"  Closest passage ({passage.source}): {_shorten(passage.text, 300)}")
+    return "\n".join(lines)
+
+
+def _where(answer) -> list[str]:
+    """Confidence and place of a span, and the text around it with the span in brackets."""
     before = answer.context[max(0, answer.context_start - 120) : answer.context_start]
     after = answer.context[answer.context_start + len(answer.text) : answer.context_start + len(answer.text) + 120]
-    return "\n".join(
-        [
-            answer.text,
-            f"  confidence {answer.score:.2f} | {answer.source}, characters {answer.start}-{answer.end}",
-            f"  ...{' '.join(before.split())} [{answer.text}] {' '.join(after.split())}...",
-        ]
-    )
+    return [
+        f"  confidence {answer.score:.2f} | {answer.source}, characters {answer.start}-{answer.end}",
+        f"  ...{' '.join(before.split())} [{answer.text}] {' '.join(after.split())}...",
+    ]
 
 
 def _shorten(text: str, limit: int) -> str:

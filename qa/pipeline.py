@@ -146,7 +146,9 @@ class QAPipeline:
         """Answer from given passages: widened, read, verified, and abstaining below the threshold."""
         threshold = self.default_threshold if threshold is None else threshold
         began = time.perf_counter()
-        return _decide(question, self.candidates(question, passages, threshold), passages, threshold, began)
+        result = _decide(question, self.candidates(question, passages, threshold), passages, threshold, began)
+        result.refuse_below = min(self.verifier.refuse_below, threshold) if self.verifier else threshold
+        return result
 
     def candidates(self, question: str, passages: list[Passage], threshold: float = 0.0) -> list[Answer]:
         """The candidate answers, best first: from the best context alone when that one is convincing.

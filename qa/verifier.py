@@ -118,6 +118,7 @@ class Verifier:
     threshold: float
     feature_names: tuple[str, ...] = FEATURES
     fitted_on: str = ""
+    refuse_below: float = 0.0  # a best confidence this low means the documents do not answer (not just "unsure")
 
     def score(self, question: str, candidates: list[Answer], passages: list[Passage]) -> list[Answer]:
         """The candidates with their ``score`` replaced by the verifier's confidence, best first."""

@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from html import escape
 
-from qa.answer import Answer, Result
+from qa.answer import Answer, Result, abstention_text
 
 CONTEXT_CHARS = 240  # shown on each side of the answer
 PASSAGE_CHARS = 320  # shown of each closest passage when abstaining
@@ -38,17 +38,17 @@ def reply_html(result: Result) -> str:
 
 
 def _abstention(result: Result) -> str:
-    """Says plainly that the documents do not answer, then shows what came closest, so the user can judge."""
-    sources = {p.chunk.source for p in result.passages}
-    subject = "The document does not" if len(sources) <= 1 else "The documents do not"
-    parts = [f'<p class="qa-abstain"><strong>{subject} answer this question.</strong></p>']
-    if result.candidates:
+    """Says plainly that the documents do not answer, or that no confident answer was found; then what came
+    closest: the best guess highlighted in its whole passage, or the closest passages, so the user can judge."""
+    parts = [f'<p class="qa-abstain"><strong>{_text(abstention_text(result))}</strong></p>']
+    if result.candidates and not result.documents_silent:
         guess = result.candidates[0]
-        parts.append(
-            f'<p class="qa-meta">Closest guess: “{_text(guess.text)}” (confidence {guess.score:.2f}, '
-            f"below the {result.threshold:.2f} threshold)</p>"
-        )
-    if result.passages:
+        parts += [
+            f'<p class="qa-meta">Best guess: “{_text(guess.text)}” (confidence {guess.score:.2f}, below the '
+            f"{result.threshold:.2f} threshold) · source: <em>{_text(guess.source)}</em></p>",
+            f'<p class="qa-passage">{_highlight(guess, whole=True)}</p>',
+        ]
+    elif result.passages:
         items = "".join(
             f"<li><em>{_text(p.chunk.source)}</em>: {_text(_clip_end(p.chunk.text, PASSAGE_CHARS))}</li>"
             for p in result.passages[:CLOSEST_PASSAGES]
@@ -77,11 +77,12 @@ def sources_html(names: Sequence[str], own: bool) -> str:
     return _block("qa-sources", [f"<p><strong>{heading}</strong></p><ul>{items}</ul>"])
 
 
-def _highlight(answer: Answer) -> str:
-    """The passage around the answer, the answer itself in ``<mark>``."""
+def _highlight(answer: Answer, whole: bool = False) -> str:
+    """The passage around the answer (all of it when ``whole``), the answer itself in ``<mark>``."""
     end = answer.context_start + len(answer.text)
-    before = _clip_start(answer.context[: answer.context_start], CONTEXT_CHARS)
-    after = _clip_end(answer.context[end:], CONTEXT_CHARS)
+    limit = len(answer.context) if whole else CONTEXT_CHARS
+    before = _clip_start(answer.context[: answer.context_start], limit)
+    after = _clip_end(answer.context[end:], limit)
     return f"{_text(before)}<mark>{_text(answer.text)}</mark>{_text(after)}"
 
 

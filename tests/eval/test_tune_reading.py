@@ -1,4 +1,4 @@
-from eval.tune_reading import Setting, best_threshold, evaluate_rules, fit_calibration
+from eval.tune_reading import Setting, best_threshold, evaluate_rules, fit_calibration, refusal_floor
 from qa.calibration import Calibration
 
 
@@ -33,3 +33,11 @@ def test_rules_are_scored_from_recorded_readings():
     assert rules["verifier+first@0.5"]["read_p50_ms"] < rules["verifier"]["read_p50_ms"] + 101
     calibration = fit_calibration(records)
     assert isinstance(calibration, Calibration) and 0 <= calibration.threshold <= 1.0 + 1e-6
+
+
+def test_refusal_floor_keeps_mostly_unanswerable_questions_below_it():
+    decisions = [(0.05, 0.0, False)] * 9 + [(0.06, 0.0, True)] + [(0.2, 0.0, True)] * 5 + [(0.9, 1.0, True)]
+    floor = refusal_floor(decisions, threshold=0.5)
+    assert 0.06 < floor < 0.2  # below: 9 of 10 unanswerable
+    assert refusal_floor([(0.1, 0.0, True)] * 3, threshold=0.5) == 0.0
+    assert refusal_floor(decisions, threshold=0.055) <= 0.055

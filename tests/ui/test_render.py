@@ -89,22 +89,33 @@ def test_single_candidate_shows_no_candidate_list():
     assert "Other candidates" not in reply_html(answered(make_answer("Fumio Kishida")))
 
 
-def test_abstention_says_so_and_shows_the_closest_passages():
-    guess = make_answer("Tokyo", score=0.21)
+def test_a_silent_document_is_said_plainly_with_the_closest_passages():
+    guess = make_answer("Tokyo", score=0.02)
     passages = [make_passage(f"Passage number {i} text.", rank=i) for i in range(4)]
-    html = reply_html(Result("q?", None, [guess], passages, threshold=0.5))
+    html = reply_html(Result("q?", None, [guess], passages, threshold=0.5, refuse_below=0.1))
     assert "The document does not answer this question." in html
-    assert "Closest guess: “Tokyo” (confidence 0.21, below the 0.50 threshold)" in html
     shown = re.findall(r"Passage number (\d)", html)
     assert shown == [str(i) for i in range(CLOSEST_PASSAGES)]
-    assert "<mark>" not in html
+    assert "<mark>" not in html and "Best guess" not in html
+
+
+def test_a_guess_below_the_threshold_is_not_called_a_silent_document():
+    long_context = "Filler words come first. " * 20 + "Tokyo says it has lodged a protest." + " More words follow." * 20
+    guess = make_answer("Tokyo", context=long_context, score=0.21)
+    passages = [make_passage("Passage text.")]
+    html = reply_html(Result("q?", None, [guess], passages, threshold=0.5, refuse_below=0.1))
+    assert "does not answer" not in html
+    assert "No confident answer was found in the document" in html and "rephrasing" in html
+    assert "Best guess: “Tokyo” (confidence 0.21, below the 0.50 threshold)" in html
+    assert "<mark>Tokyo</mark>" in html
+    assert _text_of(html).count(guess.context) == 1  # the whole passage, not a cut of it
 
 
 def test_abstention_over_several_documents_speaks_of_documents():
     passages = [make_passage("One text.", "a.txt"), make_passage("Other text.", "b.md", rank=1)]
     html = reply_html(Result("q?", None, [], passages, threshold=0.5))
     assert "The documents do not answer this question." in html
-    assert "Closest guess" not in html
+    assert "Best guess" not in html
 
 
 def test_long_question_is_shortened_with_its_length():
@@ -129,3 +140,9 @@ def test_sources_say_whose_documents_and_escape_names():
     assert "Your documents" in sources_html(["<b>notes</b>.md"], own=True)
     assert "&lt;b&gt;notes&lt;/b&gt;.md" in sources_html(["<b>notes</b>.md"], own=True)
     assert "Your documents" not in sources_html(["article.txt"], own=False)
+
+
+def _text_of(html: str) -> str:
+    import html as html_module
+
+    return html_module.unescape(re.sub(r"<[^>]+>", "", html))
