@@ -30,7 +30,8 @@ class Chunker:
     tokenizer: Any = field(default=None, repr=False)
 
     def chunk(self, document: Document, first_id: int = 0) -> list[Chunk]:
-        """Chunks of the document body (trailing boilerplate left out), ids consecutive from ``first_id``."""
+        """Chunks of the document body (trailing boilerplate left out), ids consecutive from ``first_id``, each with
+        the headings it starts under."""
         text = document.text
         units = self._units(text, split_sentences(text, 0, body_end(text)))
         spans = []
@@ -45,7 +46,14 @@ class Chunker:
                 break
             first = max(last - self.overlap_sentences, first + 1)
         return [
-            Chunk(id=first_id + i, source=document.name, text=text[start:end], start=start, end=end)
+            Chunk(
+                id=first_id + i,
+                source=document.name,
+                text=text[start:end],
+                start=start,
+                end=end,
+                headings=document.heading_path(start),
+            )
             for i, (start, end) in enumerate(spans)
         ]
 

@@ -189,6 +189,7 @@ class IndexStore:
         if store._faiss.ntotal != len(store.chunks) or len(store.chunks) != manifest.get("chunks"):
             raise IndexLoadError(f"{directory}: vectors and chunks disagree in number; rebuild the index")
         _check_quotes(directory, store)
+        _check_places(directory, store)
         return store
 
 
@@ -288,6 +289,22 @@ def _check_quotes(directory: Path, store: IndexStore) -> None:
                 f"{directory}: chunk {position} does not match its document {chunk.source} "
                 f"at characters {chunk.start}-{chunk.end}; the index was altered: rebuild it"
             )
+
+
+def _check_places(directory: Path, store: IndexStore) -> None:
+    """Page starts and headings (absent from indexes built before they were kept) have the shape citing them
+    relies on: a page or section cited from a damaged list would send the reader to the wrong place."""
+    for document in store.documents.values():
+        pages = all(type(start) is int for start in document.pages) and list(document.pages) == sorted(document.pages)
+        headings = all(
+            len(heading) == 3 and type(heading[0]) is int and type(heading[1]) is int and isinstance(heading[2], str)
+            for heading in document.headings
+        )
+        if not (pages and headings):
+            raise IndexLoadError(f"{directory}: pages or headings of {document.name} are damaged; rebuild the index")
+    for chunk in store.chunks:
+        if not all(isinstance(title, str) for title in chunk.headings):
+            raise IndexLoadError(f"{directory}: the headings of chunk {chunk.id} are damaged; rebuild the index")
 
 
 def _remove_stale(directory: Path, current: str) -> None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field, replace
 
-from index.records import Passage
+from index.records import HEADING_SEPARATOR, Document, Passage
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,8 @@ class Answer:
     context_start: int = 0
     margin: float = 0.0  # the reader's raw span logit minus its window's no-answer logit
     passage: int = 0  # which of the passages read it came from (0 = the best retrieved)
+    page: int | None = None  # the page it starts on (1 = first), for a document with pages (PDF); see ``cite``
+    headings: tuple[str, ...] = ()  # the headings it sits under, outermost first; see ``cite``
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -67,6 +70,7 @@ class Result:
                     "end": p.chunk.end,
                     "score": p.score,
                     "text": p.chunk.text,
+                    "headings": list(p.chunk.headings),
                 }
                 for p in self.passages
             ],
@@ -87,3 +91,29 @@ def abstention_text(result: Result) -> str:
     if result.documents_silent:
         return f"The {documents} {'do' if several else 'does'} not answer this question."
     return f"No confident answer was found in the {documents}; the best guess is below. Try rephrasing the question."
+
+
+def cite(result: Result, documents: Mapping[str, Document]) -> Result:
+    """``result`` with the page and heading path of each answer and candidate, looked up in its document."""
+
+    def placed(answer: Answer) -> Answer:
+        document = documents.get(answer.source)
+        if document is None:
+            return answer
+        return replace(answer, page=document.page_at(answer.start), headings=document.heading_path(answer.start))
+
+    return replace(
+        result,
+        answer=placed(result.answer) if result.answer is not None else None,
+        candidates=[placed(candidate) for candidate in result.candidates],
+    )
+
+
+def citation(source: str, page: int | None = None, headings: Sequence[str] = ()) -> str:
+    """Where a quote or passage stands, for people to find it: "report.pdf, page 3, Install › Linux"."""
+    parts = [source]
+    if page is not None:
+        parts.append(f"page {page}")
+    if headings:
+        parts.append(HEADING_SEPARATOR.join(headings))
+    return ", ".join(parts)

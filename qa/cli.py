@@ -69,6 +69,7 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def _ask(args: argparse.Namespace) -> int:
+    from qa.answer import cite
     from qa.inputs import check_threshold, check_top_k, readable_question
     from qa.pipeline import QAPipeline, check_question
     from qa.reader import ExtractiveReader
@@ -81,7 +82,7 @@ def _ask(args: argparse.Namespace) -> int:
     pipeline = QAPipeline.from_index(
         args.index, mode=args.mode, top_k=args.top_k, threshold=args.threshold, reader=reader
     )
-    result = pipeline.run(question)
+    result = cite(pipeline.run(question), pipeline.retriever.store.documents)
     if args.json:
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -91,7 +92,7 @@ def _ask(args: argparse.Namespace) -> int:
 
 def _describe(result) -> str:
     """The answer as a person reads it: the quote, how sure, and where it stands; or an honest abstention."""
-    from qa.answer import abstention_text
+    from qa.answer import abstention_text, citation
 
     if result.answer is not None:
         return "\n".join([result.answer.text, *_where(result.answer)])
@@ -101,16 +102,21 @@ def _describe(result) -> str:
         lines += [f'  best guess: "{best.text}" (below the {result.threshold:.2f} threshold)', *_where(best)]
     elif result.passages:
         passage = result.passages[0].chunk
-        lines.append(f"  Closest passage ({passage.source}): {_shorten(passage.text, 300)}")
+        where = citation(passage.source, headings=passage.headings)
+        lines.append(f"  Closest passage ({where}): {_shorten(passage.text, 300)}")
     return "\n".join(lines)
 
 
 def _where(answer) -> list[str]:
-    """Confidence and place of a span, and the text around it with the span in brackets."""
+    """Confidence and place of a span (document, page, section, characters), and the text around it with the span
+    in brackets."""
+    from qa.answer import citation
+
     before = answer.context[max(0, answer.context_start - 120) : answer.context_start]
     after = answer.context[answer.context_start + len(answer.text) : answer.context_start + len(answer.text) + 120]
+    place = citation(answer.source, answer.page, answer.headings)
     return [
-        f"  confidence {answer.score:.2f} | {answer.source}, characters {answer.start}-{answer.end}",
+        f"  confidence {answer.score:.2f} | {place}, characters {answer.start}-{answer.end}",
         f"  ...{' '.join(before.split())} [{answer.text}] {' '.join(after.split())}...",
     ]
 
@@ -222,6 +228,7 @@ def _add_reader(command: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     from eval.runner import CORPORA, MODES
+    from index.loaders import SUPPORTED_TYPES
     from index.retriever import MODES as RETRIEVAL_MODES
     from index.store import INDEX_TYPES, LOCK_TIMEOUT
 
@@ -241,7 +248,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_precision(ask)
     ask.set_defaults(run=_ask)
 
-    index = commands.add_parser("index", help="index your own documents (.txt, .md, .html)")
+    index = commands.add_parser("index", help=f"index your own documents ({' '.join(SUPPORTED_TYPES)})")
     index.add_argument("files", nargs="+")
     index.add_argument("--out", required=True, help="index directory; documents are added if it already holds one")
     index.add_argument("--rebuild", action="store_true", help="start a new index even if --out holds one")

@@ -10,6 +10,9 @@ from collections.abc import Sequence
 import gradio as gr
 
 from index.errors import QAError
+from index.loaders import MAX_BYTES, SUPPORTED_TYPES
+from index.records import Document
+from qa.answer import cite
 from qa.inputs import check_threshold, check_top_k
 from qa.pipeline import QAPipeline, QuestionError
 from ui.library import read_uploads, session_pipeline
@@ -23,7 +26,7 @@ EXAMPLES = (
     "What is the population of the Kuril Islands?",
 )
 MAX_TOP_K = 10
-UPLOAD_LABEL = "Your documents: .txt .md .html, 5 MB each"
+UPLOAD_LABEL = f"Your documents: {' '.join(SUPPORTED_TYPES)}, {MAX_BYTES // (1024 * 1024)} MB each"
 INTRO = (
     "Ask a question; the answer is quoted from the documents, with how sure the reader is and where it stands. "
     "When the documents do not say, the bot says so. Upload your own files to ask about them: "
@@ -45,7 +48,8 @@ class Chat:
         """One chat turn. A question the pipeline refuses gets its reason as the reply, never an error popup."""
         turn = [_message("user", question_html(question))] if question.strip() else []
         try:
-            result = (session or self.shared).run(question, top_k=int(top_k), threshold=threshold)
+            pipeline = session or self.shared
+            result = cite(pipeline.run(question, top_k=int(top_k), threshold=threshold), _documents(pipeline))
             reply = reply_html(result)
         except QuestionError as error:
             reply = notice_html(str(error))
@@ -81,8 +85,7 @@ class Chat:
         return session, [*history, _message("assistant", notice_html(*lines))], self.sources(session)
 
     def sources(self, session: QAPipeline | None) -> str:
-        pipeline = session or self.shared
-        return sources_html(list(pipeline.retriever.store.documents), own=session is not None)
+        return sources_html(list(_documents(session or self.shared)), own=session is not None)
 
     def answer(self, question: str, top_k: int | None = None, threshold: float | None = None) -> dict:
         """Answer from the server's documents. Returns the Result as JSON; "answer" is null when they do not say.
@@ -93,7 +96,8 @@ class Chat:
         try:
             top_k = None if top_k is None else check_top_k(top_k, "top_k", MAX_TOP_K)
             threshold = None if threshold is None else check_threshold(threshold)
-            return self.shared.run(question, top_k=top_k, threshold=threshold).to_dict()
+            result = self.shared.run(question, top_k=top_k, threshold=threshold)
+            return cite(result, _documents(self.shared)).to_dict()
         except QAError as error:  # a bad question or setting: its reason, not Gradio's generic failure
             raise gr.Error(str(error)) from None
 
@@ -130,7 +134,13 @@ def build_app(shared: QAPipeline, examples: Sequence[str] = EXAMPLES) -> gr.Bloc
                 gr.ClearButton([chatbot, question], value="Clear chat")
             with gr.Column(scale=1):
                 sources = gr.HTML(chat.sources(None), elem_id="sources")
-                files = gr.File(label=UPLOAD_LABEL, file_count="multiple", type="filepath", elem_id="uploads")
+                files = gr.File(
+                    label=UPLOAD_LABEL,
+                    file_count="multiple",
+                    file_types=list(SUPPORTED_TYPES),  # the picker offers only what can be read
+                    type="filepath",
+                    elem_id="uploads",
+                )
                 with gr.Accordion("Settings", open=False):
                     top_k = gr.Slider(
                         1, MAX_TOP_K, value=shared.top_k, step=1, label="Passages to read (top-k)", elem_id="top-k"
@@ -169,6 +179,11 @@ def build_app(shared: QAPipeline, examples: Sequence[str] = EXAMPLES) -> gr.Bloc
         )
         gr.api(chat.answer, api_name=API_NAME, concurrency_id=API_NAME)
     return app
+
+
+def _documents(pipeline: QAPipeline) -> dict[str, Document]:
+    """The documents ``pipeline`` answers from, by name."""
+    return pipeline.retriever.store.documents
 
 
 def _message(role: str, content: str) -> Message:

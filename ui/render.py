@@ -2,7 +2,9 @@
 
 Every message is one ``<div>`` on one line. Markdown leaves an HTML block alone
 up to the first blank line, so the chat's Markdown renderer never reinterprets
-a document's ``*``, ``_``, ``#`` or ``[...]`` inside it.
+a document's ``*``, ``_``, ``#`` or ``[...]`` inside it. A Markdown document's own
+markup (``##``, ``**``, table pipes, link targets) is left out of what is shown,
+for display only: answers and their offsets still quote the document exactly.
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ import re
 from collections.abc import Sequence
 from html import escape
 
-from qa.answer import Answer, Result, abstention_text
+from index.records import Chunk
+from qa.answer import Answer, Result, abstention_text, citation
 
 CONTEXT_CHARS = 240  # shown on each side of the answer
 PASSAGE_CHARS = 320  # shown of each closest passage when abstaining
@@ -27,12 +30,12 @@ def reply_html(result: Result) -> str:
     answer = result.answer
     others = [c for c in result.candidates if c != answer][:OTHER_CANDIDATES]
     parts = [
-        f'<blockquote class="qa-answer"><strong>“{_text(answer.text)}”</strong></blockquote>',
-        f'<p class="qa-meta">confidence {answer.score:.2f} · source: <em>{_text(answer.source)}</em></p>',
+        f'<blockquote class="qa-answer"><strong>“{_text(_quote(answer))}”</strong></blockquote>',
+        f'<p class="qa-meta">confidence {answer.score:.2f} · source: <em>{_text(_place(answer))}</em></p>',
         f'<p class="qa-passage">{_highlight(answer)}</p>',
     ]
     if others:
-        items = "".join(f"<li>“{_text(c.text)}” ({c.score:.2f}, <em>{_text(c.source)}</em>)</li>" for c in others)
+        items = "".join(f"<li>“{_text(_quote(c))}” ({c.score:.2f}, <em>{_text(_place(c))}</em>)</li>" for c in others)
         parts.append(f'<p>Other candidates:</p><ul class="qa-others">{items}</ul>')
     return _block("qa-reply", parts)
 
@@ -44,13 +47,14 @@ def _abstention(result: Result) -> str:
     if result.candidates and not result.documents_silent:
         guess = result.candidates[0]
         parts += [
-            f'<p class="qa-meta">Best guess: “{_text(guess.text)}” (confidence {guess.score:.2f}, below the '
-            f"{result.threshold:.2f} threshold) · source: <em>{_text(guess.source)}</em></p>",
+            f'<p class="qa-meta">Best guess: “{_text(_quote(guess))}” (confidence {guess.score:.2f}, below the '
+            f"{result.threshold:.2f} threshold) · source: <em>{_text(_place(guess))}</em></p>",
             f'<p class="qa-passage">{_highlight(guess, whole=True)}</p>',
         ]
     elif result.passages:
         items = "".join(
-            f"<li><em>{_text(p.chunk.source)}</em>: {_text(_clip_end(p.chunk.text, PASSAGE_CHARS))}</li>"
+            f"<li><em>{_text(citation(p.chunk.source, headings=p.chunk.headings))}</em>: "
+            f"{_text(_clip_end(_passage_text(p.chunk), PASSAGE_CHARS))}</li>"
             for p in result.passages[:CLOSEST_PASSAGES]
         )
         parts.append(f'<p>Closest passages:</p><ol class="qa-passages">{items}</ol>')
@@ -81,9 +85,94 @@ def _highlight(answer: Answer, whole: bool = False) -> str:
     """The passage around the answer (all of it when ``whole``), the answer itself in ``<mark>``."""
     end = answer.context_start + len(answer.text)
     limit = len(answer.context) if whole else CONTEXT_CHARS
-    before = _clip_start(answer.context[: answer.context_start], limit)
-    after = _clip_end(answer.context[end:], limit)
-    return f"{_text(before)}<mark>{_text(answer.text)}</mark>{_text(after)}"
+    shown = _shown(answer.context, answer.source)
+    before = _clip_start("".join(shown[: answer.context_start]), limit)
+    after = _clip_end("".join(shown[end:]), limit)
+    return f"{_text(before)}<mark>{_text(_quote(answer))}</mark>{_text(after)}"
+
+
+def _place(answer: Answer) -> str:
+    return citation(answer.source, answer.page, answer.headings)
+
+
+def _quote(answer: Answer) -> str:
+    """The answer as shown: without the Markdown markup it may hold (read in its passage, so a ``**`` that
+    opens before the answer is known for what it is)."""
+    shown = _shown(answer.context, answer.source) if answer.context else _shown(answer.text, answer.source)
+    start = answer.context_start if answer.context else 0
+    return "".join(shown[start : start + len(answer.text)])
+
+
+def _passage_text(chunk: Chunk) -> str:
+    return "".join(_shown(chunk.text, chunk.source))
+
+
+# Markdown markup, hidden on screen: the groups named "hide" of each match (the rest of the match stays).
+_MARKUP = [
+    re.compile(pattern, re.MULTILINE)
+    for pattern in (
+        r"^(?P<hide> {0,3}#{1,6}(?:[ \t]+|$))(?:.*?)(?P<hide2>(?:[ \t]+#+)?[ \t]*)$",  # ATX heading marks
+        r"^(?P<hide> {0,3}(?:=+|-+|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})[ \t]*)$",  # setext underlines, rules
+        r"^(?P<hide> {0,3}(?:`{3,}|~{3,}).*)$",  # code fences
+        r"^(?P<hide> *\|? *:?-+:? *(?:\| *:?-+:? *)+\|? *)$",  # a table's header separator row
+        r"^(?P<hide> {0,3}(?:>[ \t]?)+)",  # block quotes
+        r"(?P<hide>\*\*|__)(?=\S)(?:.+?)(?<=\S)(?P<hide2>\*\*|__)",  # strong
+        r"(?<![\w*])(?P<hide>\*)(?=[^\s*])(?:[^*\n]+?)(?<=[^\s*])(?P<hide2>\*)(?![\w*])",  # emphasis
+        r"(?<![\w_])(?P<hide>_)(?=[^\s_])(?:[^_\n]+?)(?<=[^\s_])(?P<hide2>_)(?![\w_])",
+        r"(?P<hide>~~)(?=\S)(?:.+?)(?<=\S)(?P<hide2>~~)",  # strikethrough
+        r"(?P<hide>`+)(?:[^`\n]+?)(?P<hide2>(?P=hide))",  # inline code
+        r"(?P<hide>!?\[)(?:[^\]\n]*)(?P<hide2>\]\([^)\n]*\)|\]\[[^\]\n]*\])",  # links, images
+        r"(?P<hide>\\)(?=[!-/:-@\[-`{-~])",  # backslash escapes
+    )
+]
+_BULLET = re.compile(r"^[ \t]*(?P<bullet>[-*+])[ \t]+", re.MULTILINE)
+_TABLE_ROW = re.compile(r" *\|.*|.*\|.*")
+_SEPARATOR_ROW = re.compile(r" *\|? *:?-+:? *(?:\| *:?-+:? *)+\|? *")
+
+
+def _shown(text: str, source: str) -> list[str]:
+    """What each character of ``text`` shows as: itself, or for Markdown's markup nothing (or a bullet, or a
+    separator between table cells); one entry per character, so any span of the text has its shown form."""
+    shown = list(text)
+    if not source.lower().endswith((".md", ".markdown")):
+        return shown
+    for pattern in _MARKUP:
+        for match in pattern.finditer(text):
+            for group in ("hide", "hide2"):
+                if group in pattern.groupindex and match.group(group) is not None:
+                    shown[match.start(group) : match.end(group)] = [""] * (match.end(group) - match.start(group))
+    for match in _BULLET.finditer(text):
+        if shown[match.start("bullet")]:  # not part of a rule ("* * *")
+            shown[match.start("bullet")] = "•"
+    _show_tables(text, shown)
+    return shown
+
+
+def _show_tables(text: str, shown: list[str]) -> None:
+    """In a table (a run of rows around a separator row), the outer pipes of each row go, the inner ones become
+    a separator between cells."""
+    lines, starts, position = text.split("\n"), [], 0
+    for line in lines:
+        starts.append(position)
+        position += len(line) + 1
+    in_table = [False] * len(lines)
+    for number, line in enumerate(lines):
+        if _SEPARATOR_ROW.fullmatch(line) and "|" in line:
+            for step in (-1, 1):
+                row = number + step
+                while 0 <= row < len(lines) and _TABLE_ROW.fullmatch(lines[row]) and not in_table[row]:
+                    in_table[row] = not _SEPARATOR_ROW.fullmatch(lines[row])
+                    row += step
+                    if step == -1:
+                        break  # a table has one header row
+    for number, line in enumerate(lines):
+        if not in_table[number]:
+            continue
+        stripped = line.strip()
+        first, last = line.find("|"), line.rfind("|")
+        for column in (i for i, char in enumerate(line) if char == "|"):
+            outer = (column == first and stripped.startswith("|")) or (column == last and stripped.endswith("|"))
+            shown[starts[number] + column] = "" if outer else " · "
 
 
 def _clip_start(text: str, limit: int) -> str:

@@ -80,3 +80,16 @@ def test_a_huge_word_is_cut_between_tokens(tokenizer):
 
 def test_document_of_only_boilerplate_has_no_chunks(tokenizer):
     assert Chunker(tokenizer=tokenizer).chunk(Document("empty.txt", "Leave a Reply\n\nShare this:")) == []
+
+
+def test_each_chunk_keeps_the_headings_it_starts_under(tokenizer):
+    from index.loaders import load_text
+
+    sections = "\n\n".join(f"## Part {n}\n\n" + f"Sentence {n} says something about part {n}. " * 12 for n in (1, 2))
+    document = load_text("guide.md", f"# Guide\n\n{sections}\n".encode(), ".md")
+    chunks = Chunker(max_tokens=40, tokenizer=tokenizer).chunk(document)
+    assert_exact(chunks, document)
+    assert {c.headings for c in chunks} == {("Guide",), ("Guide", "Part 1"), ("Guide", "Part 2")}
+    for chunk in chunks:
+        assert chunk.headings == document.heading_path(chunk.start)
+    assert all(c.headings == () for c in Chunker(tokenizer=tokenizer).chunk(ARTICLE))

@@ -1,7 +1,11 @@
+import io
 from pathlib import Path
 
 import pytest
+from made_documents import make_docx, make_pdf
+from pypdf import PdfReader, PdfWriter
 
+from index.errors import QAError
 from index.loaders import DocumentError, load_document, load_text
 
 ARTICLE = Path(__file__).resolve().parents[2] / "qa" / "data" / "article.txt"
@@ -85,10 +89,11 @@ def test_directory_is_not_a_file(tmp_path):
 
 
 def test_unsupported_type_names_the_supported_ones(tmp_path):
-    path = tmp_path / "report.pdf"
-    path.write_bytes(b"%PDF-1.4")
+    path = tmp_path / "report.odt"
+    path.write_bytes(b"PK\x03\x04")
     expected = (
-        r"^report\.pdf: unsupported file type '\.pdf'; supported types are \.txt, \.md, \.markdown, \.html, \.htm$"
+        r"^report\.odt: unsupported file type '\.odt'; supported types are "
+        r"\.txt, \.md, \.markdown, \.html, \.htm, \.pdf, \.docx$"
     )
     with pytest.raises(DocumentError, match=expected):
         load_document(path)
@@ -139,3 +144,103 @@ def test_a_file_that_cannot_be_opened_says_why(tmp_path):
 def test_a_name_that_is_not_utf8_is_refused():
     with pytest.raises(DocumentError, match=r"caf\\xe9\.txt: the file name is not valid UTF-8"):
         load_text("caf\udce9.txt", b"Some text.", ".txt")
+
+
+def test_pdf_text_is_read_page_by_page_and_each_quote_knows_its_page(tmp_path):
+    path = tmp_path / "report.pdf"
+    path.write_bytes(make_pdf([["First page (intro).", "More text."], [], ["The answer is 42."]]))
+    document = load_document(path)
+    assert document.text == "First page (intro).\nMore text.\n\nThe answer is 42."
+    assert document.page_at(document.text.index("More")) == 1
+    assert document.page_at(document.text.index("42")) == 3  # the empty second page holds nothing to cite
+    assert document.headings == ()
+
+
+def test_docx_paragraphs_tables_and_headings_are_read_in_order():
+    document = load_text("guide.docx", make_docx(), ".docx")
+    assert document.text == (
+        "Field guide\n\nInstall\n\nRun the installer. It takes a minute.\n\nLinux\n\nOn Linux, use the script."
+        "\n\nOS Version\nUbuntu 22.04\n\nWindows\n\nDouble-click setup.exe."
+    )
+    assert [(level, title) for _, level, title in document.headings] == [
+        (1, "Field guide"),
+        (2, "Install"),
+        (3, "Linux"),
+        (2, "Windows"),
+    ]
+    assert all(document.text.startswith(title, offset) for offset, _, title in document.headings)
+    assert document.heading_path(document.text.index("Ubuntu")) == ("Field guide", "Install", "Linux")
+    assert document.heading_path(document.text.index("setup.exe")) == ("Field guide", "Windows")
+    assert document.page_at(0) is None
+
+
+@pytest.mark.parametrize("suffix", [".pdf", ".docx"])
+@pytest.mark.parametrize("data", [b"", b"garbage, not a document", b"%PDF-1.4\n1 0 obj\n<<", b"PK\x03\x04broken"])
+def test_a_damaged_pdf_or_docx_gets_one_clear_line(suffix, data, capfd):
+    kind = "PDF" if suffix == ".pdf" else "Word document"
+    with pytest.raises(DocumentError, match=rf"^broken{suffix}: not a readable {kind} \([^\n]+\)$") as refused:
+        load_text(f"broken{suffix}", data, suffix)
+    assert isinstance(refused.value, QAError)
+    assert capfd.readouterr().err == ""  # pypdf's own warnings do not add to the one line
+
+
+def test_a_truncated_docx_is_refused():
+    data = make_docx()
+    with pytest.raises(DocumentError, match=r"^cut\.docx: not a readable Word document"):
+        load_text("cut.docx", data[: len(data) // 2], ".docx")
+
+
+def test_a_docx_that_unpacks_to_too_much_is_refused(monkeypatch):
+    monkeypatch.setattr("index.loaders.MAX_UNPACKED_BYTES", 1000)
+    with pytest.raises(DocumentError, match=r"^big\.docx: unpacks to .*, more than the 1000 bytes a document may hold"):
+        load_text("big.docx", make_docx(), ".docx")
+
+
+def test_a_password_protected_pdf_says_so():
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(make_pdf([["Secret text."]]))))
+    writer.encrypt("secret", algorithm="RC4-128")
+    out = io.BytesIO()
+    writer.write(out)
+    with pytest.raises(DocumentError, match=r"^locked\.pdf: the PDF is password-protected"):
+        load_text("locked.pdf", out.getvalue(), ".pdf")
+
+
+def test_a_pdf_without_a_text_layer_says_it_may_be_scanned():
+    with pytest.raises(DocumentError, match=r"^scan\.pdf: no text to read .*scanned PDF"):
+        load_text("scan.pdf", make_pdf([[]]), ".pdf")
+
+
+def test_markdown_headings_give_each_place_its_path():
+    text = (
+        "# Guide\n\nIntro.\n\n## Install **now**\n\nRun it.\n\n```\n# a comment, not a heading\n```\n\n"
+        "Linux\n-----\n\nUse the script.\n\n# Appendix #\n\nEnd.\n"
+    )
+    document = load_text("guide.md", text.encode(), ".md")
+    assert document.text == text  # kept as is
+    assert [(level, title) for _, level, title in document.headings] == [
+        (1, "Guide"),
+        (2, "Install now"),
+        (2, "Linux"),
+        (1, "Appendix"),
+    ]
+    assert document.heading_path(text.index("Run it")) == ("Guide", "Install now")
+    assert document.heading_path(text.index("a comment")) == ("Guide", "Install now")
+    assert document.heading_path(text.index("Use the")) == ("Guide", "Linux")
+    assert document.heading_path(text.index("End.")) == ("Appendix",)
+    assert document.heading_path(0) == ("Guide",)
+
+
+def test_html_headings_are_placed_in_the_extracted_text(tmp_path):
+    path = tmp_path / "page.html"
+    path.write_text(PAGE, encoding="utf-8")
+    assert load_document(path).headings == ((0, 1, "Tom & Jerry"),)
+    page = "<h1>Install</h1><p>Intro.</p><h2>On <b>Linux</b></h2><p>Run it.</p><template><h2>Hidden</h2></template>"
+    document = load_text("p.html", page.encode(), ".html")
+    assert document.text == "Install\n\nIntro.\n\nOn Linux\n\nRun it."
+    assert document.headings == ((0, 1, "Install"), (17, 2, "On Linux"))
+    assert document.heading_path(document.text.index("Run")) == ("Install", "On Linux")
+
+
+def test_plain_text_has_no_pages_or_headings():
+    document = load_document(ARTICLE)
+    assert (document.pages, document.headings) == ((), ())

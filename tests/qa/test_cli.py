@@ -156,3 +156,39 @@ def test_train_options_take_their_defaults_from_train_config():
 )
 def test_choices_keep_their_defaults(command, flag, default):
     assert getattr(cli.build_parser().parse_args(command), flag) == default
+
+
+@pytest.mark.models
+def test_pdf_and_word_answers_cite_their_page_and_section(tmp_path, capsys):
+    from made_documents import make_docx, make_pdf
+
+    report = tmp_path / "report.pdf"
+    report.write_bytes(make_pdf([["The survey covers coastal towns."], ["The lighthouse keeper is named Tomas Berg."]]))
+    guide = tmp_path / "guide.docx"
+    guide.write_bytes(make_docx())
+    assert main(["index", str(report), str(guide), "--out", str(tmp_path / "idx")]) == 0
+    capsys.readouterr()
+    ask = ["ask", "--index", str(tmp_path / "idx"), "--threshold", "0"]
+    assert main([*ask, "--json", "Who is the lighthouse keeper?"]) == 0
+    answer = json.loads(capsys.readouterr().out)["answer"]
+    assert (answer["text"], answer["source"], answer["page"], answer["headings"]) == ("Tomas Berg", "report.pdf", 2, [])
+    assert main([*ask, "What should you use on Linux?"]) == 0
+    assert "guide.docx, Field guide › Install › Linux, characters" in capsys.readouterr().out
+
+
+def test_the_answer_is_cited_with_its_page_and_headings():
+    from index.records import Chunk, Document, Passage
+    from qa.answer import Answer, Result, cite
+
+    text = "Intro.\n\nInstall\n\nRun the installer now."
+    document = Document("guide.pdf", text, pages=(0, 8), headings=((8, 1, "Install"),))
+    start = text.index("installer")
+    answer = Answer("installer", 0.9, start, start + 9, "guide.pdf", text, start)
+    passage = Passage(Chunk(0, "guide.pdf", text, 0, len(text)), 0.5)
+    result = cite(Result("q?", answer, [answer], [passage], threshold=0.5), {"guide.pdf": document})
+    assert (result.answer.page, result.answer.headings) == (2, ("Install",))
+    assert result.candidates == [result.answer]
+    assert "confidence 0.90 | guide.pdf, page 2, Install, characters 25-34" in cli._describe(result)
+    record = result.to_dict()
+    assert (record["answer"]["page"], record["answer"]["headings"]) == (2, ("Install",))
+    assert json.loads(json.dumps(record))["answer"]["headings"] == ["Install"]

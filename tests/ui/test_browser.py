@@ -115,7 +115,7 @@ def test_bad_uploads_are_refused_with_a_message_each(open_session, tmp_path):
     notice.wait_for(timeout=120_000)
     text = notice.inner_text()
     assert "scan.txt: looks like a binary file" in text
-    assert "slides.pdf: unsupported file type '.pdf'" in text
+    assert "slides.pdf: not a readable PDF" in text
     assert "big.txt: file is 5.0 MB, larger than the 5.0 MB limit" in text
     assert "answers still come from the shared documents" in text
     assert "article.txt" in page.locator("#sources").inner_text()

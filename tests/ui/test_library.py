@@ -12,19 +12,23 @@ def test_good_files_load_and_bad_ones_are_reported(tmp_path):
     (tmp_path / "notes.md").write_text("# Notes\n\nThe meeting is on Friday.", encoding="utf-8")
     (tmp_path / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
     (tmp_path / "slides.pdf").write_bytes(b"%PDF-1.7 ...")
+    (tmp_path / "old.doc").write_bytes(b"\xd0\xcf\x11\xe0")
     (tmp_path / "huge.txt").write_bytes(b"a" * (MAX_BYTES + 1))
     other = tmp_path / "other"
     other.mkdir()
     (other / "notes.md").write_text("Another file, same name.", encoding="utf-8")
-    names = ["notes.md", "image.txt", "slides.pdf", "huge.txt", "other/notes.md"]
+    names = ["notes.md", "image.txt", "slides.pdf", "old.doc", "huge.txt", "other/notes.md"]
 
     uploads = read_uploads([str(tmp_path / name) for name in names])
 
-    assert uploads.documents == [Document("notes.md", "# Notes\n\nThe meeting is on Friday.")]
-    assert len(uploads.errors) == 4
-    binary, unsupported, oversized, duplicate = uploads.errors
+    assert uploads.documents == [
+        Document("notes.md", "# Notes\n\nThe meeting is on Friday.", headings=((0, 1, "Notes"),))
+    ]
+    assert len(uploads.errors) == 5
+    binary, damaged, unsupported, oversized, duplicate = uploads.errors
     assert binary.startswith("image.txt:") and "binary" in binary
-    assert unsupported.startswith("slides.pdf:") and "unsupported file type '.pdf'" in unsupported
+    assert damaged.startswith("slides.pdf: not a readable PDF (")
+    assert unsupported.startswith("old.doc:") and "unsupported file type '.doc'" in unsupported
     assert oversized.startswith("huge.txt:") and "larger than the 5.0 MB limit" in oversized
     assert duplicate.startswith("notes.md:") and "same name" in duplicate
 

@@ -1,6 +1,7 @@
 """Rendering of hand-built records: these test the HTML, not the model."""
 
 import re
+from dataclasses import replace
 
 from index.records import Chunk, Passage
 from qa.answer import Answer, Result
@@ -146,3 +147,34 @@ def _text_of(html: str) -> str:
     import html as html_module
 
     return html_module.unescape(re.sub(r"<[^>]+>", "", html))
+
+
+def test_markdown_markup_is_left_out_of_what_is_shown_but_not_out_of_the_answer():
+    context = (
+        "## Install **now**\n\n| OS | Version |\n|----|----|\n| Ubuntu | **22.04** |\n\nSee [the docs](http://x.org)."
+    )
+    answer = make_answer("22.04", context, source="guide.md")
+    html = reply_html(answered(answer))
+    shown = _text_of(html)
+    for markup in ("##", "**", "|", "](", "http://x.org"):
+        assert markup not in shown
+    assert "Install now OS · Version Ubuntu · 22.04 See the docs." in shown
+    assert marked(html) == ["22.04"]
+    bold = make_answer("**22.04**", context, source="guide.md")
+    assert bold.text == "**22.04**"  # the answer still quotes the document
+    assert "“22.04”" in reply_html(answered(bold))
+
+
+def test_plain_text_keeps_its_symbols():
+    context = "Use C# or F#. The score was 5 | 3, as *reported*."
+    html = reply_html(answered(make_answer("5 | 3", context)))
+    assert marked(html) == ["5 | 3"]
+    assert "*reported*" in html
+
+
+def test_the_source_shows_its_page_and_headings():
+    answer = replace(make_answer("Fumio Kishida", source="report.pdf"), page=3, headings=("Politics", "Japan"))
+    assert "source: <em>report.pdf, page 3, Politics › Japan</em>" in reply_html(answered(answer))
+    passage = Passage(Chunk(0, "guide.md", "# Setup\n\nRun **it**.", 0, 19, ("Setup",)), 0.5)
+    silent = Result("q?", None, [], [passage], threshold=0.5)
+    assert "<em>guide.md, Setup</em>: Setup Run it." in reply_html(silent)
