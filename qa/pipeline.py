@@ -20,7 +20,7 @@ MAX_QUESTION_CHARS = 1000
 # Reading settings, chosen on the tuning half of SQuAD 2.0 dev (``python -m eval.tune_reading``).
 DEFAULT_CONTEXT_TOKENS = 0
 DEFAULT_JOINED = True
-DEFAULT_ACCEPT_FIRST: float | None = 0.0
+DEFAULT_ACCEPT_FIRST: float | None = 0.5
 
 
 class QuestionError(QAError):
