@@ -13,6 +13,10 @@ from ui.screenshot import REPLY_TIMEOUT_MS, VIEWPORT, ask, open_browser
 
 KISHIDA = "Who is the Prime Minister of Japan?"
 POPULATION = "What is the population of the Kuril Islands?"
+ABSTENTION_SILENT = "The document does not answer this question."
+ABSTENTION_UNSURE = (
+    "No confident answer was found in the document; the best guess is below. Try rephrasing the question."
+)
 FESTIVAL = "Where is the Zorblax festival held?"
 OWN_DOCUMENT = (
     "The Zorblax festival is held every summer in Quentin Bay. "
@@ -73,8 +77,11 @@ def test_first_screen_offers_examples_and_an_example_asks_itself(open_session):
         assert page.get_by_text(question, exact=True).is_visible()
     page.get_by_text(POPULATION, exact=True).click()
     reply = page.locator('#chat [data-testid="bot"]').first
-    expect(reply).to_contain_text("does not answer this question", timeout=REPLY_TIMEOUT_MS)
-    assert reply.locator(".qa-passages li").count() >= 1  # the closest passages, shown anyway
+    expect(reply.locator(".qa-abstain")).to_be_visible(timeout=REPLY_TIMEOUT_MS)
+    abstention = reply.locator(".qa-abstain").inner_text()
+    assert abstention in {ABSTENTION_SILENT, ABSTENTION_UNSURE}
+    # what came closest is shown anyway: the best guess in its passage, or the closest passages
+    assert reply.locator(".qa-passage mark").count() + reply.locator(".qa-passages li").count() >= 1
 
 
 def test_bad_questions_get_a_message_in_the_chat(open_session):
@@ -89,7 +96,7 @@ def test_bad_questions_get_a_message_in_the_chat(open_session):
 
 def test_threshold_setting_applies_to_the_next_answer(open_session):
     page = open_session()
-    assert "does not answer this question" in ask(page, POPULATION).inner_text()  # at the calibrated threshold
+    assert ask(page, POPULATION).locator(".qa-abstain").count() == 1  # at the calibrated threshold
     page.get_by_text("Settings").click()
     threshold = page.locator("#threshold input[type=number]")
     expect(threshold).to_be_editable()  # the accordion has opened
