@@ -19,7 +19,7 @@ class Chunker:
     truncation and padding settings are shared state, which queries set while the UI chunks an upload in
     another thread.
 
-    Defaults from ``python -m eval.tune_retrieval`` on the article's dev questions (sizes 64-200, overlap
+    Defaults from ``python -m eval.tools.tune_retrieval`` on the article's dev questions (sizes 64-200, overlap
     0-2): 160 tokens with no overlap put the gold chunk first for every question in hybrid and BM25 mode;
     answers never cross sentence boundaries, so overlap only added chunks (and reading time) without
     finding more answers.

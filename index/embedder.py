@@ -9,7 +9,7 @@ import numpy as np
 from index.errors import QAError
 
 PRECISIONS = ("fp32", "int8")
-# Channel ranges for smoothed int8 queries, measured on 1,000 SQuAD training questions (python -m qa.quantize).
+# Channel ranges for smoothed int8 queries, measured on 1,000 SQuAD training questions (python -m eval.tools.quantize).
 QUERY_RANGES = Path(__file__).resolve().parent / "models" / "query_int8_ranges.safetensors"
 
 

@@ -9,7 +9,7 @@ channel of a linear layer by
 ``s``: the fp32 product is unchanged, the activations become even, and the
 weights, quantised per output channel, absorb the range. Both the embedder and
 the reader use it; the channel ranges are measured once (``python -m
-qa.quantize``) and stored beside each model, as a calibration is. The figures
+eval.tools.quantize``) and stored beside each model, as a calibration is. The figures
 behind these choices are in the model card, ``qa/models/reader/README.md``.
 """
 

@@ -1,6 +1,6 @@
 """How the reader's margins become confidences: the fit in ``calibration.json`` beside the reader's weights.
 
-Written by ``eval.tune_reading`` (``fit_calibration``) and read by ``qa.reader.ExtractiveReader``.
+Written by ``eval.tools.tune_reading`` (``fit_calibration``) and read by ``qa.reader.ExtractiveReader``.
 """
 
 from __future__ import annotations

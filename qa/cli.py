@@ -302,17 +302,25 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return guarded("qa", lambda: args.run(args))
+
+
+def guarded(prog: str, run) -> int:
+    """Run ``run()`` as a command: a mistake in the user's input or files is one line, a bug keeps its traceback.
+
+    Returns the exit status. The ``qa`` command and the tools in ``eval.tools`` all go through it.
+    """
     from index.errors import QAError
 
-    args = build_parser().parse_args(argv)
     try:
-        return args.run(args)
+        return run() or 0
     except BrokenPipeError:  # output piped into `head` and the like: not an error
         return 0
     except (QAError, OSError) as err:  # a mistake in the user's input or files: one line that says what
         if os.environ.get("QA_DEBUG"):
             raise
-        print(f"qa: error: {err}", file=sys.stderr)
+        print(f"{prog}: error: {err}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
@@ -322,7 +330,10 @@ def main(argv: list[str] | None = None) -> int:
         import traceback
 
         traceback.print_exc()
-        print("qa: internal error (a bug, not your input); please report it with the traceback above", file=sys.stderr)
+        print(
+            f"{prog}: internal error (a bug, not your input); please report it with the traceback above",
+            file=sys.stderr,
+        )
         return 1
 
 

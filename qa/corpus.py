@@ -42,7 +42,7 @@ def build_index(
     """Chunk, embed and (when ``out_dir`` is given) save ``documents``: the one way an index is built.
 
     The documents go into ``store`` when given (an index being added to), else into a new one of
-    ``index_type``; ``chunker`` replaces the default chunking (``eval.tune_retrieval`` tries others).
+    ``index_type``; ``chunker`` replaces the default chunking (``eval.tools.tune_retrieval`` tries others).
     """
     indexer = Indexer(embedder, chunker)
     store = indexer.new_store(index_type) if store is None else store

@@ -17,7 +17,7 @@ from qa.reader import ExtractiveReader
 from qa.verifier import VERIFIER_FILE, Verifier
 
 MAX_QUESTION_CHARS = 1000
-# Reading settings, chosen on the tuning half of SQuAD 2.0 dev (``python -m eval.tune_reading``).
+# Reading settings, chosen on the tuning half of SQuAD 2.0 dev (``python -m eval.tools.tune_reading``).
 DEFAULT_CONTEXT_TOKENS = 0
 DEFAULT_JOINED = True
 DEFAULT_ACCEPT_FIRST: float | None = 0.5
@@ -57,7 +57,7 @@ class QAPipeline:
     threshold); only otherwise are all of them read, so an abstention always
     comes from reading them all. None reads them all at once. ``verifier``
     rescores every candidate (``qa.verifier``). All of these are chosen on the
-    tuning half of SQuAD 2.0 dev (``python -m eval.tune_reading``; figures in the
+    tuning half of SQuAD 2.0 dev (``python -m eval.tools.tune_reading``; figures in the
     model card).
     """
 

@@ -1,6 +1,6 @@
 """Choose how to read and when to abstain, on the tuning half, in the chat's own setting.
 
-    python -m eval.tune_reading ../shared/data/qa/eval_squad20_dev.jsonl.gz \\
+    python -m eval.tools.tune_reading ../shared/data/qa/eval_squad20_dev.jsonl.gz \\
         --titles ../shared/data/qa/splits/squad20_dev_tune_titles.txt --limit 1500 \\
         --settings 0:joined 384:separate 384:joined [--write-verifier]
 
@@ -38,6 +38,7 @@ import numpy as np
 
 from eval.runner import article_documents, select_titles
 from eval.squad_metrics import score_prediction
+from eval.tools import run_main
 from index.embedder import Embedder
 from index.retriever import Retriever
 from qa.calibration import CALIBRATION_FILE, Calibration
@@ -288,4 +289,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_main(__file__, main)

@@ -1,6 +1,6 @@
 """Speed and memory of the whole system on this machine: prints figures, asserts nothing.
 
-    python -m eval.bench [--repeat 3] [--reader DIR]
+    python -m eval.tools.bench [--repeat 3] [--reader DIR]
 
 Reports index build time for the bundled article; end-to-end latency per
 question of the bundled dev set (p50/p95, split into retrieval and reading) for
@@ -22,6 +22,7 @@ import time
 import numpy as np
 
 from eval.squad_metrics import score_prediction
+from eval.tools import run_main
 from index.embedder import Embedder
 from index.records import Chunk, Passage
 from qa.corpus import BUNDLED_QUESTIONS, build_index, bundled_documents
@@ -112,4 +113,4 @@ def _window_latency(reader: ExtractiveReader, runs: int = 10) -> float:
 
 
 if __name__ == "__main__":
-    main()
+    run_main(__file__, main)

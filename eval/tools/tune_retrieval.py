@@ -1,6 +1,6 @@
 """Choose chunk size, overlap and retrieval mode on a question set: recall@k and MRR per setting.
 
-    python -m eval.tune_retrieval qa/data/article_dev.json --sizes 64 96 128 200 --overlaps 0 1 2
+    python -m eval.tools.tune_retrieval qa/data/article_dev.json --sizes 64 96 128 200 --overlaps 0 1 2
 
 A retrieved chunk counts as a hit by ``eval.retrieval_metrics.first_relevant_rank`` (as in ``qa eval``'s
 recall@k): it contains a gold answer's text, or its character span. Recall is printed as a share (0-1).
@@ -12,6 +12,7 @@ import argparse
 import itertools
 
 from eval.retrieval_metrics import first_relevant_rank, retrieval_scores
+from eval.tools import run_main
 from index.chunker import Chunker
 from index.embedder import Embedder
 from index.records import Document
@@ -52,4 +53,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_main(__file__, main)

@@ -1,6 +1,6 @@
 """Our system against the transformers 4.x question-answering pipeline reading the whole document.
 
-    /root/hf4/bin/python -m eval.compare_hf QUESTIONS [--titles FILE] [--limit N]
+    /root/hf4/bin/python -m eval.tools.compare_hf QUESTIONS [--titles FILE] [--limit N]
         [--corpus title|file] [--precision int8|fp32] [--out DIR]
 
 Runs ONLY in a separate environment with transformers 4.x: transformers 5
@@ -57,6 +57,7 @@ from tqdm import tqdm
 
 from eval.runner import CORPORA, article_documents, context_documents, select_titles
 from eval.squad_metrics import squad_v2_scores
+from eval.tools import run_main
 from index.embedder import Embedder
 from index.records import Document
 from qa.corpus import build_index
@@ -81,7 +82,7 @@ def load_hf_pipeline(model_dir: str | Path):
 
     if int(transformers.__version__.split(".")[0]) >= 5:
         raise SystemExit(
-            f"eval.compare_hf needs transformers<5 (found {transformers.__version__}, which has no "
+            f"eval.tools.compare_hf needs transformers<5 (found {transformers.__version__}, which has no "
             "question-answering pipeline): run it with /root/hf4/bin/python, see this module's docstring"
         )
     transformers.utils.logging.disable_progress_bar()
@@ -288,4 +289,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_main(__file__, main)

@@ -1,7 +1,7 @@
 """Measure the channel ranges that let a model run in int8 at fp32 accuracy (see ``index.int8``).
 
-    python -m qa.quantize reader QUESTIONS [--limit 256] [--reader DIR] [--out FILE]
-    python -m qa.quantize embedder QUESTIONS [--limit 1000] [--out FILE]
+    python -m eval.tools.quantize reader QUESTIONS [--limit 256] [--reader DIR] [--out FILE]
+    python -m eval.tools.quantize embedder QUESTIONS [--limit 1000] [--out FILE]
 
 The reader's ranges come from what it reads, question plus paragraph windows;
 the embedder's from questions alone, since only queries are embedded in int8.
@@ -14,6 +14,7 @@ import argparse
 from collections.abc import Iterator
 from pathlib import Path
 
+from eval.tools import run_main
 from index.embedder import QUERY_RANGES, Embedder
 from index.int8 import activation_ranges, save_ranges
 from qa.modeling import SHIPPED_READER
@@ -69,4 +70,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_main(__file__, main)

@@ -1,4 +1,4 @@
-from eval.tune_reading import Setting, best_threshold, evaluate_rules, fit_calibration, refusal_floor
+from eval.tools.tune_reading import Setting, best_threshold, evaluate_rules, fit_calibration, refusal_floor
 from qa.calibration import Calibration
 
 

@@ -1,13 +1,13 @@
-"""``python -m qa.quantize``: it measures a range per linear layer, and the shipped ranges fit the shipped models."""
+"""``python -m eval.tools.quantize``: a range per linear layer, and the shipped ranges fit the shipped models."""
 
 import pytest
 import torch
 
+from eval.tools.quantize import main
 from index.embedder import QUERY_RANGES, Embedder
 from index.int8 import load_ranges
 from qa.corpus import BUNDLED_QUESTIONS
 from qa.modeling import SHIPPED_READER, load_reader_model
-from qa.quantize import main
 from qa.reader import RANGES_FILE
 
 

@@ -1,0 +1,20 @@
+"""Tools that prepare models and choose settings, apart from the evaluation library in ``eval``.
+
+Each is ``python -m eval.tools.NAME``: compute functions plus a thin ``main`` run through the ``qa`` command's
+error handler (``run_main``), so a bad input prints one line, as ``qa`` does. ``quantize`` measures int8 channel
+ranges, ``tune_reading`` chooses reading settings and fits the verifier, ``tune_retrieval`` compares chunkings,
+``bench`` times the system, ``compare_hf`` measures it against the transformers 4.x pipeline.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+
+def run_main(module_file: str, main: Callable[[], object]) -> None:
+    """Exit with ``main``'s status, its errors handled as ``qa``'s are."""
+    from qa.cli import guarded
+
+    sys.exit(guarded(f"eval.tools.{Path(module_file).stem}", main))
