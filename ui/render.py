@@ -28,7 +28,7 @@ def reply_html(result: Result) -> str:
     if result.answer is None:
         return _abstention(result)
     answer = result.answer
-    others = [c for c in result.candidates if c != answer][:OTHER_CANDIDATES]
+    others = [c for c in result.candidates if c != answer and not _noise(c, answer, result)][:OTHER_CANDIDATES]
     parts = [
         f'<blockquote class="qa-answer"><strong>“{_text(_quote(answer))}”</strong></blockquote>',
         f'<p class="qa-meta">confidence {answer.score:.2f} · source: <em>{_text(_place(answer))}</em></p>',
@@ -38,6 +38,14 @@ def reply_html(result: Result) -> str:
         items = "".join(f"<li>“{_text(_quote(c))}” ({c.score:.2f}, <em>{_text(_place(c))}</em>)</li>" for c in others)
         parts.append(f'<p>Other candidates:</p><ul class="qa-others">{items}</ul>')
     return _block("qa-reply", parts)
+
+
+def _noise(candidate: Answer, answer: Answer, result: Result) -> bool:
+    """A runner-up not worth a reader's look: below the refusal floor (when one is known, under the threshold),
+    or the answer's own words cut or padded."""
+    floor = result.refuse_below if result.refuse_below < result.threshold else 0.0
+    words, best = " ".join(candidate.text.lower().split()), " ".join(answer.text.lower().split())
+    return candidate.score < floor or words in best or best in words
 
 
 def _abstention(result: Result) -> str:

@@ -178,3 +178,12 @@ def test_the_source_shows_its_page_and_headings():
     passage = Passage(Chunk(0, "guide.md", "# Setup\n\nRun **it**.", 0, 19, ("Setup",)), 0.5)
     silent = Result("q?", None, [], [passage], threshold=0.5)
     assert "<em>guide.md, Setup</em>: Setup Run it." in reply_html(silent)
+
+
+def test_noise_candidates_are_hidden():
+    context = "Prime Minister Fumio Kishida met Shinzo Abe and Yoshihide Suga."
+    best = make_answer("Fumio Kishida", context, 0.9)
+    part, rival, faint = make_answer("Kishida", context, 0.6), make_answer("Shinzo Abe", context, 0.4), None
+    faint = make_answer("Yoshihide Suga", context, 0.01)
+    result = Result("q?", best, [best, part, rival, faint], [make_passage(context)], threshold=0.5, refuse_below=0.05)
+    assert re.findall(r"<li>“(.*?)”", reply_html(result)) == ["Shinzo Abe"]  # not a cut of the answer, not faint
