@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 
 from qa.reader import DEFAULT_PRECISION, ExtractiveReader  # importing qa sets the offline environment first
@@ -35,4 +36,15 @@ def serve(
         footer_links=["api"],
     )
     print(f"qa serve: answering from {index_dir or 'the bundled article'} at {url}", flush=True)
-    app.block_thread()  # until Ctrl-C, which it turns into a clean shutdown
+    signal.signal(signal.SIGTERM, _interrupt)  # kill, docker stop and systemd stop as Ctrl-C does
+    app.block_thread()  # until interrupted: the server stops, and Gradio deletes the files it was sent
+    print("qa serve: stopped; uploaded files deleted", flush=True)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    """SIGTERM becomes the KeyboardInterrupt that ``block_thread`` turns into a clean shutdown.
+
+    Python's default for SIGTERM ends the process at once: requests in flight are reset and the uploads stay in
+    Gradio's temporary folder. This way every way of stopping the server cleans up alike.
+    """
+    raise KeyboardInterrupt
