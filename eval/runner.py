@@ -23,7 +23,7 @@ from eval.squad_metrics import score_prediction
 from eval.summary import summarize
 from index.errors import QAError
 from index.records import Document
-from qa.answer import Result
+from qa.answer import Answer, Result
 from qa.squad import GoldAnswer, QAExample, QuestionSetError, load_examples, spread
 
 logger = logging.getLogger(__name__)
@@ -57,8 +57,7 @@ def answer_one(example: QAExample, answer_fn: AnswerFn, source: str = "") -> Que
     try:
         result = answer_fn(example)
         prediction = result.answer.text if result.answer is not None else ""
-        offered = list(result.candidates) + ([result.answer] if result.answer is not None else [])
-        top = max(offered, key=lambda a: a.score, default=None)
+        top = best_offered(result)
         best = top.score if top is not None else None
         best_f1 = score_prediction(gold, top.text)[1] if top is not None else None
         rank = first_relevant_rank(result.passages, example.answers, source) if example.answers else None
@@ -85,22 +84,40 @@ def answer_one(example: QAExample, answer_fn: AnswerFn, source: str = "") -> Que
     )
 
 
+def best_offered(result: Result) -> Answer | None:
+    """The most confident of the result's candidates and answer, given or held back: what its confidence is of."""
+    offered = list(result.candidates) + ([result.answer] if result.answer is not None else [])
+    return max(offered, key=lambda a: a.score, default=None)
+
+
 def evaluate_per_article(
     examples: Sequence[QAExample], answer_fn_factory: AnswerFnFactory, k: int, progress: bool = True, limit: int = 0
 ) -> list[QuestionOutcome]:
     """Each article indexed whole and alone, and asked its own questions (``limit`` of them spread through
     ``examples``); outcomes in file order."""
-    documents, moved = article_documents(examples)
-    moved = spread(moved, limit)
+    groups, asked = article_groups(examples, limit)
     by_id: dict[str, QuestionOutcome] = {}
-    for document in documents:
-        own = [e for e in moved if (e.title or "article") == document.name]
-        if not own:
-            continue
+    for document, own in groups:
         answer_fn = answer_fn_factory("e2e", [document], k)
         for outcome in evaluate(own, answer_fn, {document.text: document.name}, progress):
             by_id[outcome.id] = outcome
-    return [by_id[e.id] for e in moved]
+    return [by_id[e.id] for e in asked]
+
+
+def article_groups(
+    examples: Sequence[QAExample], limit: int = 0
+) -> tuple[list[tuple[Document, list[QAExample]]], list[QAExample]]:
+    """[(an article, whole, as one document; the questions asked of it)] and every question asked, in file order.
+
+    ``limit`` questions are spread through ``examples`` (all with 0), moved onto their article
+    (``article_documents``); articles none of them asks about are left out.
+    """
+    documents, moved = article_documents(examples)
+    asked = spread(moved, limit)
+    own: dict[str, list[QAExample]] = {}
+    for example in asked:
+        own.setdefault(example.title or "article", []).append(example)
+    return [(document, own[document.name]) for document in documents if document.name in own], asked
 
 
 def context_documents(examples: Sequence[QAExample]) -> list[Document]:

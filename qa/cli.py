@@ -70,11 +70,11 @@ def _train(args: argparse.Namespace) -> int:
 
 def _ask(args: argparse.Namespace) -> int:
     from qa.answer import cite
-    from qa.inputs import check_threshold, check_top_k, readable_question
+    from qa.inputs import check_threshold, check_top_k
     from qa.pipeline import QAPipeline, check_question
     from qa.reader import ExtractiveReader
 
-    question = check_question(readable_question(args.question))  # fail fast, before loading any model
+    question = check_question(args.question)  # fail fast, before loading any model
     check_top_k(args.top_k, "--top-k")
     if args.threshold is not None:
         check_threshold(args.threshold, "--threshold")

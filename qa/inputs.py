@@ -1,8 +1,7 @@
 """Checks of what a person passes in: a question's characters and the answering settings, each refused in one line.
 
-``qa.pipeline.check_question`` checks that a question is there and not too long; ``readable_question`` checks that
-it is text a reader can take: no undecodable bytes, and something visible. The command line calls both before any
-model loads; the chat's API should too (see issue 11).
+``readable_question`` checks that a question is text a reader can take: no undecodable bytes, and something
+visible. ``qa.pipeline.check_question``, which the command line, the chat and its API all call, runs it.
 """
 
 from __future__ import annotations

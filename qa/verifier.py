@@ -4,7 +4,7 @@ The reader's margin alone says how much a span beats "no answer" inside its
 window; it does not see that the question names something the passage never
 mentions, that two passages agree, or that a "when" question got a name.
 A logistic model over those signals, fitted on question outcomes of the
-tuning half (``python -m eval.fit_verifier``), turns them into one calibrated
+tuning half (``python -m eval.tools.tune_reading --write-verifier``), turns them into one calibrated
 confidence, and the abstention threshold is chosen on the same outcomes.
 The fitted weights live in ``verifier.json`` beside the reader's weights.
 """
@@ -135,8 +135,7 @@ class Verifier:
         mean, std = x.mean(axis=0), x.std(axis=0)
         std[std == 0] = 1.0
         weights = fit_logistic((x - mean) / std, y, ridge)
-        as_list = [float(v) for v in weights[:-1]], [float(v) for v in mean], [float(v) for v in std]
-        return cls(as_list[0], float(weights[-1]), as_list[1], as_list[2], 0.5)
+        return cls(weights[:-1].tolist(), float(weights[-1]), mean.tolist(), std.tolist(), 0.5)
 
     def save(self, path: str | Path) -> None:
         record = asdict(self) | {"feature_names": list(self.feature_names)}

@@ -55,7 +55,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from eval.runner import CORPORA, article_documents, context_documents, select_titles
+from eval.runner import CORPORA, article_groups, best_offered, context_documents, select_titles
 from eval.squad_metrics import squad_v2_scores
 from eval.tools import run_main
 from index.embedder import Embedder
@@ -95,9 +95,8 @@ def load_hf_pipeline(model_dir: str | Path):
 def ours_reply(pipeline: QAPipeline, question: str) -> Reply:
     """Our answer ("" for an abstention) and 1 - the best candidate's confidence, as ``eval.runner`` scores it."""
     result = pipeline.run(question)
-    offered = list(result.candidates) + ([result.answer] if result.answer is not None else [])
-    best = max((a.score for a in offered), default=None)
-    return (result.answer.text if result.answer is not None else ""), (1.0 - best if best is not None else 1.0)
+    best = best_offered(result)
+    return (result.answer.text if result.answer is not None else ""), (1.0 - best.score if best else 1.0)
 
 
 def hf_reply(hf, question: str, context: str, impossible: bool) -> Reply:
@@ -138,10 +137,8 @@ def groups(
     if corpus == "file":
         asked = spread(examples, limit)
         return [(context_documents(examples), asked)], asked
-    documents, moved = article_documents(examples)
-    moved = spread(moved, limit)
-    own = {document.name: [e for e in moved if (e.title or "article") == document.name] for document in documents}
-    return [([document], own[document.name]) for document in documents if own[document.name]], moved
+    grouped, asked = article_groups(examples, limit)
+    return [([document], own) for document, own in grouped], asked
 
 
 def compare(

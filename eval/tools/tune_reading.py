@@ -1,8 +1,10 @@
 """Choose how to read and when to abstain, on the tuning half, in the chat's own setting.
 
-    python -m eval.tools.tune_reading ../shared/data/qa/eval_squad20_dev.jsonl.gz \\
-        --titles ../shared/data/qa/splits/squad20_dev_tune_titles.txt --limit 1500 \\
-        --settings 0:joined 384:separate 384:joined [--write-verifier]
+    python -m eval.tools.tune_reading QUESTIONS --titles TUNE_TITLES [--limit 900] \\
+        [--settings 0:joined 384:separate 384:joined] [--write-verifier [SETTING]]
+
+QUESTIONS is a SQuAD 2.0-style file and TUNE_TITLES the tuning half's list of
+articles (the model card gives the command used for the shipped files).
 
 Each article is indexed alone (as in ``qa eval --corpus title``). For every
 reading setting (``TOKENS:joined|separate``: chunks widened to TOKENS word
@@ -36,8 +38,8 @@ from pathlib import Path
 
 import numpy as np
 
-from eval.runner import article_documents, select_titles
-from eval.squad_metrics import score_prediction
+from eval.runner import article_groups, select_titles
+from eval.squad_metrics import find_best_thresh, score_prediction
 from eval.tools import run_main
 from index.embedder import Embedder
 from index.retriever import Retriever
@@ -46,7 +48,7 @@ from qa.corpus import build_index
 from qa.modeling import SHIPPED_READER
 from qa.pipeline import QAPipeline
 from qa.reader import DEFAULT_PRECISION, PRECISIONS, ExtractiveReader
-from qa.squad import load_examples, spread
+from qa.squad import load_examples
 from qa.verifier import FEATURES, VERIFIER_FILE, Verifier, features, fit_logistic
 
 FIRST_LEVELS = (0.5, 0.6, 0.7, 0.8, 0.9)
@@ -90,16 +92,12 @@ def record_readings(
     questions: str, titles: str | None, limit: int, settings: list[Setting], k: int, reader: ExtractiveReader
 ) -> dict[str, list[dict]]:
     """For each setting, one record per question: the two readings and their candidates."""
-    documents, moved = article_documents(select_titles(load_examples(questions), titles))
-    moved = spread(moved, limit)  # the questions are a sample; the articles stay whole
+    groups, _ = article_groups(select_titles(load_examples(questions), titles), limit)  # the articles stay whole
     embedder = Embedder()
     records: dict[str, list[dict]] = defaultdict(list)
-    for document in documents:
+    for document, own in groups:
         retriever = Retriever(build_index([document], embedder), embedder)
         retriever.warm_up()
-        own = [e for e in moved if (e.title or "article") == document.name]
-        if not own:
-            continue
         for setting in settings:
             pipeline = QAPipeline(retriever, reader, context_tokens=setting.context_tokens, joined=setting.joined)
             for example in own:
@@ -158,16 +156,19 @@ def best_threshold(decisions: list[tuple[float, float, bool]]) -> tuple[float, f
     """(threshold, F1 in percent) maximising mean F1, abstaining below the threshold.
 
     ``decisions``: (confidence, F1 if answered, answerable) per question; abstaining scores 1 on an
-    unanswerable question and 0 on an answerable one, as in the official SQuAD 2.0 metric.
+    unanswerable question and 0 on an answerable one. The sweep is the official one (``find_best_thresh``);
+    an unanswerable question with F1 1 had nothing to answer with.
     """
-    ordered = sorted(decisions, key=lambda d: -d[0])
-    total = sum(0.0 if answerable else 1.0 for _, _, answerable in ordered)  # everything abstained
-    best_total, best_at = total, 1.0 + 1e-9
-    for level, f1, answerable in ordered:
-        total += f1 - (0.0 if answerable else 1.0)
-        if total > best_total:
-            best_total, best_at = total, level
-    return best_at, 100.0 * best_total / max(1, len(ordered))
+    ids = [str(i) for i in range(len(decisions))]
+    has_answer = {i: answerable for i, (_, _, answerable) in zip(ids, decisions)}
+    predictions = {i: "" if not answerable and f1 else "x" for i, (_, f1, answerable) in zip(ids, decisions)}
+    f1, na_threshold = find_best_thresh(
+        predictions,
+        {i: f1 for i, (_, f1, _) in zip(ids, decisions)},
+        {i: 1.0 - level for i, (level, _, _) in zip(ids, decisions)},
+        has_answer,
+    )
+    return 1.0 - na_threshold, f1
 
 
 def refusal_floor(decisions: list[tuple[float, float, bool]], threshold: float, purity: float = 0.9) -> float:
