@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable, Sequence
 from typing import TypeVar
 
-from index.bm25 import BM25
 from index.embedder import Embedder
 from index.errors import QAError
 from index.records import Passage
@@ -52,18 +51,10 @@ class Retriever:
         self.mode = mode
         self.candidates = candidates
         self.rrf_k = rrf_k
-        self._bm25: BM25 | None = None
-        self._bm25_size = -1
 
     def warm_up(self) -> None:
         self.embedder.warm_up()
-        self._keyword_index()
-
-    def _keyword_index(self) -> BM25:
-        if self._bm25 is None or self._bm25_size != len(self.store.chunks):
-            self._bm25 = BM25([c.text for c in self.store.chunks])
-            self._bm25_size = len(self.store.chunks)
-        return self._bm25
+        self.store.keyword_index()
 
     def run(self, question: str, top_k: int = 3) -> list[Passage]:
         """The ``top_k`` chunks most likely to answer ``question``, best first."""
@@ -73,11 +64,10 @@ class Retriever:
             if self.mode == "dense":
                 return self._passages(hits[:top_k])
             rankings.append([i for i, _ in hits])
-        scores = self._keyword_index().scores(question)
-        ranked = sorted((i for i, s in enumerate(scores) if s > 0), key=lambda i: -scores[i])[: self.candidates]
+        keyword_hits = self.store.keyword_index().top(question, self.candidates)
         if self.mode == "bm25":
-            return self._passages([(i, scores[i]) for i in ranked[:top_k]])
-        rankings.append(ranked)
+            return self._passages(keyword_hits[:top_k])
+        rankings.append([i for i, _ in keyword_hits])
         return self._passages(reciprocal_rank_fusion(rankings, self.rrf_k)[:top_k])
 
     def _passages(self, hits: list[tuple[int, float]]) -> list[Passage]:

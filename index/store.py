@@ -3,7 +3,8 @@
 The directory holds ``manifest.json`` (format version, embedder, index type,
 counts, the generation holding the data and the SHA-256 of each of its files)
 beside that generation, a sub-directory ``generation-<id>/`` with
-``documents.jsonl``, ``chunks.jsonl`` and ``vectors.faiss``. A save writes a
+``documents.jsonl``, ``chunks.jsonl``, ``vectors.faiss`` and the keyword index's files under ``bm25/``
+(``index.bm25``; indexes saved before it was kept rebuild it from their chunks when loaded). A save writes a
 whole new generation beside the old one, makes it durable, then switches to it
 by atomically replacing the manifest, and only then removes stale generations:
 a save killed at any point leaves the previous index or the new one, whole.
@@ -33,16 +34,20 @@ from pathlib import Path
 import numpy as np
 from filelock import FileLock, Timeout
 
+from index import bm25, vectors
+from index.bm25 import BM25
 from index.errors import QAError
 from index.records import Chunk, Document
+from index.vectors import INDEX_TYPES
 
 FORMAT_VERSION = 2
 READABLE_VERSIONS = (1, 2)  # 1: the data files beside the manifest; 2: in the generation the manifest names
-INDEX_TYPES = ("flat", "hnsw")  # the first is the default (qa index --index-type)
 MANIFEST = "manifest.json"
 LOCK_FILE = "index.lock"
 LOCK_TIMEOUT = 600.0  # seconds a writer waits for another one to finish (indexing many files takes minutes)
 _FILES = ("documents.jsonl", "chunks.jsonl", "vectors.faiss")
+KEYWORDS = "bm25"  # the keyword index's sub-directory of a generation, and the manifest's "keywords" value
+_KEYWORD_FILES = tuple(f"{KEYWORDS}/{name}" for name in bm25.FILES)
 _GENERATION = re.compile(r"generation-[0-9a-f]{12}")
 
 
@@ -59,7 +64,8 @@ def _reached(step: str) -> None:
 
 
 class IndexStore:
-    """Documents, their chunks and one vector per chunk, in FAISS (inner product on unit vectors)."""
+    """Documents, their chunks, one vector per chunk in FAISS (inner product on unit vectors) and a BM25
+    keyword index over the chunks. ``index_type`` chooses the FAISS index (``index.vectors``)."""
 
     def __init__(self, embedder_name: str, dimension: int, index_type: str = "flat"):
         if index_type not in INDEX_TYPES:
@@ -70,21 +76,35 @@ class IndexStore:
         self.documents: dict[str, Document] = {}
         self.chunks: list[Chunk] = []
         self._faiss = None
+        self._mapped_from: Path | None = None  # the file a loaded index is memory-mapped from
+        self._keywords: BM25 | None = None
 
     def _index(self):
         if self._faiss is None:
-            import faiss
-
-            if self.index_type == "hnsw":
-                self._faiss = faiss.IndexHNSWFlat(self.dimension, 32, faiss.METRIC_INNER_PRODUCT)
-                self._faiss.hnsw.efSearch = 64
-            else:
-                self._faiss = faiss.IndexFlatIP(self.dimension)
+            self._faiss = vectors.new_index(self.index_type, self.dimension)
         return self._faiss
 
-    def add(self, documents: list[Document], chunks: list[Chunk], vectors: np.ndarray) -> None:
+    def _writable_index(self):
+        """The FAISS index, read into memory first if it is memory-mapped (FAISS cannot change or save those)."""
+        self._faiss = vectors.writable(self._index(), self._mapped_from)
+        self._mapped_from = None
+        return self._faiss
+
+    @property
+    def vector_index(self):
+        """The FAISS index itself (flat, IVF or HNSW), for measuring it."""
+        return self._index()
+
+    def keyword_index(self) -> BM25:
+        """The BM25 index over the chunks: the saved one, or built from the chunk texts when there is none
+        or documents were added since."""
+        if self._keywords is None or self._keywords.size != len(self.chunks):
+            self._keywords = BM25.build(c.text for c in self.chunks)
+        return self._keywords
+
+    def add(self, documents: list[Document], chunks: list[Chunk], embeddings: np.ndarray) -> None:
         """Append already chunked and embedded documents; ids continue where the index ends."""
-        if len(chunks) != len(vectors):
+        if len(chunks) != len(embeddings):
             raise ValueError("one vector per chunk is required")
         for document in documents:
             if document.name in self.documents:
@@ -92,16 +112,16 @@ class IndexStore:
         expected = list(range(len(self.chunks), len(self.chunks) + len(chunks)))
         if [c.id for c in chunks] != expected:
             raise ValueError("chunk ids must continue the index's numbering")
-        if len(vectors):
-            self._index().add(np.ascontiguousarray(vectors, dtype=np.float32))
+        if len(embeddings):
+            self._faiss = vectors.grow(self._writable_index(), self.index_type, embeddings)
         self.documents.update((d.name, d) for d in documents)
         self.chunks.extend(chunks)
 
-    def search(self, vectors: np.ndarray, k: int) -> list[list[tuple[int, float]]]:
+    def search(self, queries: np.ndarray, k: int) -> list[list[tuple[int, float]]]:
         """Top ``k`` (chunk id, cosine similarity) per query vector."""
         if not self.chunks:
-            return [[] for _ in range(len(vectors))]
-        scores, ids = self._index().search(np.ascontiguousarray(vectors, dtype=np.float32), min(k, len(self.chunks)))
+            return [[] for _ in range(len(queries))]
+        scores, ids = self._index().search(np.ascontiguousarray(queries, dtype=np.float32), min(k, len(self.chunks)))
         return [
             [(int(i), float(s)) for i, s in zip(row_ids, row_scores) if i >= 0]
             for row_ids, row_scores in zip(ids, scores)
@@ -121,10 +141,19 @@ class IndexStore:
             _reached("documents written")
             _write_jsonl(generation / "chunks.jsonl", (asdict(c) for c in self.chunks))
             _reached("chunks written")
-            faiss.write_index(self._index(), str(generation / "vectors.faiss"))
+            faiss.write_index(self._writable_index(), str(generation / "vectors.faiss"))
             _fsync(generation / "vectors.faiss")
-            _fsync(generation)
             _reached("vectors written")
+            keywords = self.keyword_index()
+            files = _FILES
+            if keywords.saveable:
+                keywords.save(generation / KEYWORDS)
+                files += _KEYWORD_FILES
+                for name in _KEYWORD_FILES:
+                    _fsync(generation / name)
+                _fsync(generation / KEYWORDS)
+            _fsync(generation)
+            _reached("keywords written")
             manifest = {
                 "format_version": FORMAT_VERSION,
                 "embedder": self.embedder_name,
@@ -133,7 +162,8 @@ class IndexStore:
                 "documents": len(self.documents),
                 "chunks": len(self.chunks),
                 "generation": generation.name,
-                "sha256": {name: _sha256(generation / name) for name in _FILES},
+                "keywords": KEYWORDS if keywords.saveable else None,
+                "sha256": {name: _sha256(generation / name) for name in files},
             }
             staged = directory / f"{MANIFEST}.tmp"
             with staged.open("w", encoding="utf-8") as handle:
@@ -168,11 +198,10 @@ class IndexStore:
 
     @classmethod
     def _load(cls, directory: Path, manifest: dict, embedder_name: str, dimension: int) -> IndexStore:
-        import faiss
-
         _check_manifest(directory, manifest, embedder_name, dimension)
         files = _files_of(directory, manifest)
-        for name in _FILES:
+        keywords = manifest.get("keywords") == KEYWORDS
+        for name in _FILES + (_KEYWORD_FILES if keywords else ()):
             try:
                 digest = _sha256(files / name)
             except OSError:
@@ -183,7 +212,10 @@ class IndexStore:
         try:
             store.documents = {d["name"]: Document(**d) for d in _read_jsonl(files / "documents.jsonl")}
             store.chunks = [Chunk(**c) for c in _read_jsonl(files / "chunks.jsonl")]
-            store._faiss = faiss.read_index(str(files / "vectors.faiss"))
+            store._faiss = vectors.read(files / "vectors.faiss")
+            store._mapped_from = files / "vectors.faiss" if vectors.is_ivf(store._faiss) else None
+            if keywords:
+                store._keywords = BM25.load(files / KEYWORDS, len(store.chunks))
         except (OSError, ValueError, TypeError, RuntimeError) as err:
             raise IndexLoadError(f"{directory}: cannot read the index ({err}); rebuild it") from err
         if store._faiss.ntotal != len(store.chunks) or len(store.chunks) != manifest.get("chunks"):
@@ -258,6 +290,8 @@ def _check_manifest(directory: Path, manifest: object, embedder_name: str, dimen
         )
     if manifest.get("index_type", "flat") not in INDEX_TYPES:
         raise IndexLoadError(f"{directory}: unknown index type {manifest.get('index_type')!r}; rebuild the index")
+    if manifest.get("keywords") not in (None, KEYWORDS):
+        raise IndexLoadError(f"{directory}: unknown keyword index {manifest.get('keywords')!r}; rebuild the index")
     if not isinstance(manifest.get("sha256"), dict):
         raise IndexLoadError(f"{directory}: manifest.json has no checksums; rebuild the index")
     _files_of(directory, manifest)
@@ -313,7 +347,7 @@ def _remove_stale(directory: Path, current: str) -> None:
     for path in directory.iterdir():
         if path.name.startswith("generation-") and path.name != current and path.is_dir():
             shutil.rmtree(path, ignore_errors=True)
-        elif path.name in _FILES or path.name == f"{MANIFEST}.tmp":
+        elif path.name in _FILES or path.name == f"{MANIFEST}.tmp":  # format 1 had no keyword files
             path.unlink(missing_ok=True)
 
 

@@ -231,6 +231,7 @@ def build_parser() -> argparse.ArgumentParser:
     from index.loaders import SUPPORTED_TYPES
     from index.retriever import MODES as RETRIEVAL_MODES
     from index.store import INDEX_TYPES, LOCK_TIMEOUT
+    from index.vectors import EXACT_BELOW
 
     parser = argparse.ArgumentParser(prog="qa", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -252,7 +253,7 @@ def build_parser() -> argparse.ArgumentParser:
     index.add_argument("files", nargs="+")
     index.add_argument("--out", required=True, help="index directory; documents are added if it already holds one")
     index.add_argument("--rebuild", action="store_true", help="start a new index even if --out holds one")
-    types_help = "flat: exact search (default); hnsw: approximate, for large corpora"
+    types_help = f"auto: exact, IVF from {EXACT_BELOW:,} chunks (default); flat: exact; ivf, hnsw: approximate"
     _add_choice(index, "--index-type", INDEX_TYPES, help=types_help)
     index.add_argument(
         "--wait",

@@ -172,7 +172,8 @@ def test_a_chunk_pointing_past_its_document_is_refused(tmp_path):
         ({"format_version": True}, "index format True"),
         ({"generation": "../../elsewhere"}, "generation"),
         ({"chunks": "2"}, "disagree"),
-        ({"index_type": "ivf"}, "index type"),
+        ({"index_type": "annoy"}, "index type"),
+        ({"keywords": "tantivy"}, "keyword index"),
     ],
 )
 def test_a_malformed_manifest_is_refused_in_one_line(tmp_path, changes, message):

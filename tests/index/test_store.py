@@ -1,4 +1,5 @@
 import json
+import shutil
 
 import numpy as np
 import pytest
@@ -21,7 +22,7 @@ def _store(embedder, index_type="flat"):
     return store
 
 
-@pytest.mark.parametrize("index_type", ["flat", "hnsw"])
+@pytest.mark.parametrize("index_type", ["flat", "hnsw", "ivf", "auto"])
 def test_round_trip_keeps_chunks_and_search_results(tmp_path, embedder, index_type):
     store = _store(embedder, index_type)
     query = embedder.encode_query(["How many troops are there?"])
@@ -58,7 +59,9 @@ def test_duplicate_document_names_are_refused(embedder):
         store.add([Document("news.txt", "x")], [], np.zeros((0, embedder.dimension), dtype=np.float32))
 
 
-@pytest.mark.parametrize("victim", ["chunks.jsonl", "vectors.faiss", "documents.jsonl"])
+@pytest.mark.parametrize(
+    "victim", ["chunks.jsonl", "vectors.faiss", "documents.jsonl", "bm25/data.csc.index.npy", "bm25/vocab.index.json"]
+)
 def test_a_corrupted_file_is_refused_with_a_clear_message(tmp_path, embedder, victim):
     _store(embedder).save(tmp_path)
     path = data_dir(tmp_path) / victim
@@ -83,3 +86,41 @@ def test_missing_file_wrong_version_and_wrong_embedder_are_refused(tmp_path, emb
     (tmp_path / "manifest.json").unlink()
     with pytest.raises(IndexLoadError, match="not an index directory"):
         IndexStore.load(tmp_path, embedder.name, embedder.dimension)
+
+
+def test_the_keyword_index_is_saved_and_loaded_memory_mapped(tmp_path, embedder):
+    store = _store(embedder)
+    store.save(tmp_path)
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert manifest["keywords"] == "bm25" and "bm25/data.csc.index.npy" in manifest["sha256"]
+    loaded = IndexStore.load(tmp_path, embedder.name, embedder.dimension)
+    assert isinstance(loaded._keywords._model.scores["data"], np.memmap)  # read from disk, not rebuilt
+    assert loaded.keyword_index() is loaded._keywords
+    assert loaded.keyword_index().top("3,500 troops", 3) == store.keyword_index().top("3,500 troops", 3)
+
+
+def test_an_index_saved_without_its_keyword_index_loads_and_rebuilds_it(tmp_path, embedder):
+    """Indexes saved before BM25 was kept hold no bm25/ files and no "keywords" entry: they still answer."""
+    store = _store(embedder)
+    store.save(tmp_path)
+    shutil.rmtree(data_dir(tmp_path) / "bm25")
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    del manifest["keywords"]
+    manifest["sha256"] = {name: digest for name, digest in manifest["sha256"].items() if "/" not in name}
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    loaded = IndexStore.load(tmp_path, embedder.name, embedder.dimension)
+    assert loaded._keywords is None
+    assert loaded.keyword_index().top("Kishida", 3) == store.keyword_index().top("Kishida", 3) != []
+    loaded.save(tmp_path)  # its next save keeps the keyword index
+    assert json.loads((tmp_path / "manifest.json").read_text())["keywords"] == "bm25"
+
+
+def test_an_ivf_index_stays_whole_after_its_old_generation_is_gone(tmp_path, embedder):
+    """A loaded IVF index maps its file; saving it must write its data, not a reference to the old file."""
+    store = _store(embedder, "ivf")
+    store.save(tmp_path / "a")
+    loaded = IndexStore.load(tmp_path / "a", embedder.name, embedder.dimension)
+    loaded.save(tmp_path / "b")
+    shutil.rmtree(tmp_path / "a")
+    query = embedder.encode_query(["How many troops are there?"])
+    assert IndexStore.load(tmp_path / "b", embedder.name, embedder.dimension).search(query, 3) == store.search(query, 3)

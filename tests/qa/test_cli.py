@@ -147,7 +147,7 @@ def test_train_options_take_their_defaults_from_train_config():
     ("command", "flag", "default"),
     [
         (["ask", "q"], "mode", "hybrid"),
-        (["index", "a.txt", "--out", "i"], "index_type", "flat"),
+        (["index", "a.txt", "--out", "i"], "index_type", "auto"),
         (["eval", "q.json"], "mode", "e2e"),
         (["eval", "q.json"], "corpus", "file"),
         (["eval", "q.json"], "retrieval", "hybrid"),

@@ -1,0 +1,137 @@
+"""Which FAISS index holds the chunk vectors, chosen by the collection's size.
+
+Exact search (``IndexFlatIP``) reads every vector for every query: instant for one article, but its cost
+grows with the collection and its memory is four bytes a dimension. Above ``EXACT_BELOW`` vectors,
+``auto`` (the default) switches to IVF with 8-bit scalar quantisation: k-means on a sample of the
+vectors splits them into lists, a query reads only the ``nprobe`` lists nearest to it, and each vector
+takes a byte a dimension. ``nprobe`` is set after training, on a sample of the collection's own
+vectors, to the smallest value whose recall@10 against exact search clears ``CALIBRATION_RECALL``
+(above the 0.95 promised, since questions are not chunks). An IVF index whose collection has grown
+about four times past the size it was trained at is retrained, since its lists no longer fit it.
+``flat`` and ``ivf`` force either; ``hnsw`` (a graph, fast but four bytes a dimension plus links) stays
+available. The threshold is measured by ``python -m eval.scale``; see the README's Scale section.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+
+INDEX_TYPES = ("auto", "flat", "ivf", "hnsw")  # the first is the default (qa index --index-type)
+EXACT_BELOW = 50_000  # auto: exact search below this many vectors, IVF from it on
+CALIBRATION_RECALL = 0.97  # the recall@10 nprobe must reach on the collection's own vectors
+CALIBRATION_QUERIES = 200
+RETRAIN_GROWTH = 2  # retrain when the list count the size calls for has doubled (the size quadrupled)
+TRAINING_POINTS_PER_LIST = 50  # k-means sample size per list (FAISS warns below 39)
+HNSW_EF_SEARCH = 64  # FAISS does not save it, so it is set again on reading
+_NPROBES = (1, 2, 4, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512)
+
+
+def new_index(kind: str, dimension: int):
+    """An empty index of ``kind``: IVF needs vectors to train on, so ``ivf`` and ``auto`` start exact."""
+    import faiss
+
+    if kind == "hnsw":
+        index = faiss.IndexHNSWFlat(dimension, 32, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efSearch = HNSW_EF_SEARCH
+        return index
+    return faiss.IndexFlatIP(dimension)
+
+
+def is_ivf(index) -> bool:
+    import faiss
+
+    return isinstance(index, faiss.IndexIVF)
+
+
+def grow(index, kind: str, vectors: np.ndarray, seed: int = 0):
+    """``index`` with ``vectors`` added: the same index, or a new IVF one when ``kind`` and the size call for it.
+
+    The returned index is the one to keep; ``index`` may have been replaced.
+    """
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    total = index.ntotal + len(vectors)
+    wants_ivf = kind == "ivf" or (kind == "auto" and total >= EXACT_BELOW)
+    if not wants_ivf or (is_ivf(index) and list_count(total) < RETRAIN_GROWTH * index.nlist):
+        index.add(vectors)
+        return index
+    every = np.concatenate([_all_vectors(index), vectors]) if index.ntotal else vectors
+    return build_ivf(every, seed=seed)
+
+
+def list_count(size: int) -> int:
+    """About twice the square root of the size, and few enough lists that each has points to train on."""
+    return max(1, min(int(2 * math.sqrt(size)), size // TRAINING_POINTS_PER_LIST))
+
+
+def build_ivf(vectors: np.ndarray, seed: int = 0):
+    """An IVF index with 8-bit scalar quantisation over ``vectors``, trained on a sample, ``nprobe`` calibrated."""
+    import faiss
+
+    size, dimension = vectors.shape
+    lists = list_count(size)
+    rng = np.random.default_rng(seed)
+    sample = vectors[np.sort(rng.choice(size, min(size, lists * TRAINING_POINTS_PER_LIST), replace=False))]
+    quantizer = faiss.IndexFlatIP(dimension)
+    index = faiss.IndexIVFScalarQuantizer(
+        quantizer, dimension, lists, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT
+    )
+    index.cp.seed = seed
+    index.train(sample)
+    index.add(vectors)
+    index.nprobe = calibrate_nprobe(index, vectors, seed)
+    return index
+
+
+def calibrate_nprobe(index, vectors: np.ndarray, seed: int = 0, k: int = 10) -> int:
+    """The smallest ``nprobe`` whose recall@``k`` on a sample of ``vectors`` (each one's own hit left out)
+    reaches ``CALIBRATION_RECALL`` against exact search."""
+    import faiss
+
+    rng = np.random.default_rng(seed + 1)
+    picked = rng.choice(len(vectors), min(len(vectors), CALIBRATION_QUERIES), replace=False)
+    exact = faiss.IndexFlatIP(vectors.shape[1])
+    exact.add(vectors)
+    _, truth = exact.search(vectors[picked], k + 1)
+    truth = [[i for i in row if i != own][:k] for row, own in zip(truth, picked)]
+    for nprobe in (n for n in _NPROBES if n < index.nlist):
+        index.nprobe = nprobe
+        _, found = index.search(vectors[picked], k + 1)
+        found = [[i for i in row if i != own][:k] for row, own in zip(found, picked)]
+        if recall_at_k(found, truth) >= CALIBRATION_RECALL:
+            return nprobe
+    return index.nlist
+
+
+def recall_at_k(found: list, truth: list) -> float:
+    """The share of each exact top list that the approximate list holds too, averaged over queries."""
+    shares = [len(set(map(int, f)) & set(map(int, t))) / len(t) for f, t in zip(found, truth) if len(t)]
+    return float(np.mean(shares)) if shares else 1.0
+
+
+def read(path: Path):
+    """Read an index; IVF lists are memory-mapped (read-only: ``writable`` reads it again before a change)."""
+    import faiss
+
+    index = faiss.read_index(str(path), faiss.IO_FLAG_MMAP)  # maps only IVF lists; flat and HNSW are read
+    if isinstance(index, faiss.IndexHNSW):
+        index.hnsw.efSearch = HNSW_EF_SEARCH
+    return index
+
+
+def writable(index, path: Path | None):
+    """``index`` in memory: FAISS cannot add to mapped lists, and writing them would save a reference to
+    ``path`` instead of the data."""
+    import faiss
+
+    return faiss.read_index(str(path)) if path is not None and is_ivf(index) else index
+
+
+def _all_vectors(index) -> np.ndarray:
+    """The vectors an index holds (decoded from 8 bits for IVF, close enough to train on again)."""
+    if is_ivf(index):
+        index.make_direct_map(True)
+        return index.reconstruct_n(0, index.ntotal)
+    return index.reconstruct_n(0, index.ntotal)
