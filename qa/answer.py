@@ -7,6 +7,9 @@ from dataclasses import asdict, dataclass, field, replace
 
 from index.records import HEADING_SEPARATOR, Document, Passage
 
+SPAN = "span"  # an answer quoted as a span: a name, a date, a number, a phrase
+SENTENCE = "sentence"  # a whole sentence offered for a yes/no, why or how question (``qa.supporting``)
+
 
 @dataclass(frozen=True)
 class Answer:
@@ -30,6 +33,7 @@ class Answer:
     passage: int = 0  # which of the passages read it came from (0 = the best retrieved)
     page: int | None = None  # the page it starts on (1 = first), for a document with pages (PDF); see ``cite``
     headings: tuple[str, ...] = ()  # the headings it sits under, outermost first; see ``cite``
+    kind: str = SPAN  # SENTENCE: the sentence that bears on the question, not an answer to it (``reply_text``)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -62,6 +66,7 @@ class Result:
         return {
             "question": self.question,
             "answer": self.answer.to_dict() if self.answer else None,
+            "reply": reply_text(self.answer) if self.answer else abstention_text(self),  # as a person reads it
             "candidates": [c.to_dict() for c in self.candidates],
             "passages": [
                 {
@@ -91,6 +96,15 @@ def abstention_text(result: Result) -> str:
     if result.documents_silent:
         return f"The {documents} {'do' if several else 'does'} not answer this question."
     return f"No confident answer was found in the {documents}; the best guess is below. Try rephrasing the question."
+
+
+def reply_text(answer: Answer) -> str:
+    """How an answer is put to the user: a span as it stands, a sentence as what the document says.
+
+    A sentence answers a yes/no, why or how question only by what it says, so it is quoted as such rather
+    than passed off as the answer.
+    """
+    return f'The document says: "{answer.text}"' if answer.kind == SENTENCE else answer.text
 
 
 def cite(result: Result, documents: Mapping[str, Document]) -> Result:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Collection, Sequence
 from pathlib import Path
 
 from index.embedder import Embedder
@@ -12,8 +13,11 @@ from index.retriever import Retriever
 from index.store import IndexStore
 from qa.answer import Answer, Result
 from qa.contexts import ContextWidener
+from qa.conversation import Turn, follow_up, normal_words
 from qa.inputs import InputError, readable_question
+from qa.question_kind import question_kind
 from qa.reader import ExtractiveReader
+from qa.supporting import answer_in_kind
 from qa.verifier import VERIFIER_FILE, Verifier
 
 MAX_QUESTION_CHARS = 1000
@@ -128,44 +132,84 @@ class QAPipeline:
             self._widener = ContextWidener(self.retriever.store, self.context_tokens, self.reader.tokenizer)
         return self._widener.run(passages)
 
-    def run(self, question: str, top_k: int | None = None, threshold: float | None = None) -> Result:
+    def run(
+        self,
+        question: str,
+        top_k: int | None = None,
+        threshold: float | None = None,
+        history: Sequence[Turn] | None = None,
+    ) -> Result:
         """Retrieve passages for ``question`` and answer from them.
 
         ``top_k``: passages to retrieve and read, this time (default: the pipeline's own ``top_k``, the one
-        setting of how many; the retriever holds none).
+        setting of how many; the retriever holds none). ``history``: the conversation's earlier turns, oldest
+        first; a question that leans on the last one ("When did he resign?") is read in its light
+        (``qa.conversation``), any other is read as without history. A yes/no, why or how question may be
+        answered with a supporting sentence (``qa.supporting``).
         """
         question = check_question(question)
         began = time.perf_counter()
-        passages = self.retriever.run(question, top_k or self.top_k)
-        result = self.read(question, passages, threshold)
+        k = top_k or self.top_k
+        follow = follow_up(question, history)
+        if follow is None:
+            passages = self.retriever.run(question, k)
+            result = self.read(question, passages, threshold)
+        else:
+            passages = follow.passages(self.retriever.run(follow.query, k), k)
+            result = self.read(follow.reading, passages, threshold, set_aside=follow.set_aside, asked=question)
+            result.question = question
+        result = answer_in_kind(result, question_kind(question))
         result.timings = {"retrieve": time.perf_counter() - began - result.timings["read"], **result.timings}
         result.timings["total"] = time.perf_counter() - began
         return result
 
-    def read(self, question: str, passages: list[Passage], threshold: float | None = None) -> Result:
-        """Answer from given passages: widened, read, verified, and abstaining below the threshold."""
+    def read(
+        self,
+        question: str,
+        passages: list[Passage],
+        threshold: float | None = None,
+        set_aside: Collection[str] = (),
+        asked: str | None = None,
+    ) -> Result:
+        """Answer from given passages: widened, read, verified, and abstaining below the threshold.
+
+        ``set_aside``: answers (normalised words) not to give, such as the one a follow-up already got.
+        ``asked``: the question as the user put it, for the verifier, when the reader is asked a longer one.
+        """
         threshold = self.default_threshold if threshold is None else threshold
         began = time.perf_counter()
-        result = _decide(question, self.candidates(question, passages, threshold), passages, threshold, began)
+        found = self.candidates(question, passages, threshold, set_aside, asked)
+        result = _decide(question, found, passages, threshold, began)
         result.refuse_below = min(self.verifier.refuse_below, threshold) if self.verifier else threshold
         return result
 
-    def candidates(self, question: str, passages: list[Passage], threshold: float = 0.0) -> list[Answer]:
+    def candidates(
+        self,
+        question: str,
+        passages: list[Passage],
+        threshold: float = 0.0,
+        set_aside: Collection[str] = (),
+        asked: str | None = None,
+    ) -> list[Answer]:
         """The candidate answers, best first: from the best context alone when that one is convincing.
 
         The first context's answer must also clear ``threshold``: an abstention always comes from
-        reading every context.
+        reading every context. ``set_aside`` and ``asked``: as in ``read``.
         """
         contexts = self.contexts(passages)
         if self.accept_first is not None and len(contexts) > 1:
-            first = self._read(question, contexts[:1], joined=True)
+            first = self._read(question, contexts[:1], True, set_aside, asked)
             if first_suffices(first, self.accept_first, threshold):
                 return first
-        return self._read(question, contexts, self.joined)
+        return self._read(question, contexts, self.joined, set_aside, asked)
 
-    def _read(self, question: str, contexts: list[Passage], joined: bool) -> list[Answer]:
+    def _read(
+        self, question: str, contexts: list[Passage], joined: bool, set_aside: Collection[str], asked: str | None
+    ) -> list[Answer]:
         found = self.reader.run(question, contexts, joined=joined)
-        return self.verifier.score(question, found, contexts) if self.verifier else found
+        if set_aside:
+            found = [answer for answer in found if normal_words(answer.text) not in set_aside]
+        return self.verifier.score(asked or question, found, contexts) if self.verifier else found
 
 
 def read_only(

@@ -75,7 +75,8 @@ def type_fit(question: str, answer: str) -> float:
     return 0.0
 
 
-def _content_words(text: str) -> set[str]:
+def content_words(text: str) -> set[str]:
+    """The words of ``text`` that carry its subject (no question words, pronouns or other function words)."""
     return {w for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 1}
 
 
@@ -90,8 +91,8 @@ def features(question: str, candidate: Answer, others: list[Answer], passages: l
     agreement = sum(1 for o in rivals if _normal(o.text) == words)
     gap = candidate.margin - max((o.margin for o in rivals), default=candidate.margin - 10.0)
     context = passages[candidate.passage].chunk.text if candidate.passage < len(passages) else candidate.context
-    context_words = _content_words(context)
-    asked = _content_words(question)
+    context_words = content_words(context)
+    asked = content_words(question)
     in_context = len(asked & context_words) / len(asked) if asked else 1.0
     names = {w.lower() for w in _WORD.findall(question)[1:] if w[:1].isupper() or w[:1].isdigit()}
     missing = len(names - set(_WORD.findall(context.lower())))

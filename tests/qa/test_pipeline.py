@@ -115,3 +115,63 @@ def test_read_only_applies_the_readers_threshold_unless_given_one():
     assert reader.calls == [("Who?", passages, True)] and set(result.timings) == {"read"}
     assert read_only(reader, "Who?", passages, threshold=0.8).abstained
     assert read_only(_FixedReader(), "Who?", passages).abstained  # no candidate at all
+
+
+VALLEY = (
+    "Bridges and dams of the Owen valley\n\nThe Larkspur bridge was designed by Helena Marsh and completed in 1921. "
+    "The Owen dam was designed by Victor Hale and completed in 1934. "
+    "The Millbrook weir was designed by Agnes Ford and completed in 1952."
+)
+
+
+@pytest.fixture(scope="module")
+def valley_pipeline(embedder, article_pipeline):
+    from index.records import Document
+    from qa.corpus import build_index
+
+    store = build_index([Document("valley.txt", VALLEY)], embedder)
+    return QAPipeline.from_store(store, embedder, article_pipeline.reader)
+
+
+def test_a_follow_up_is_answered_from_the_history(valley_pipeline):
+    from qa.conversation import Turn
+
+    first = valley_pipeline.run("Who designed the Owen dam?")
+    assert first.answer.text == "Victor Hale"
+    alone = valley_pipeline.run("When was it completed?")
+    assert alone.answer is None or alone.answer.text != "1934"  # "it" could be any of the three
+    followed = valley_pipeline.run("When was it completed?", history=[Turn.from_result(first)])
+    assert followed.answer.text == "1934"
+    assert followed.question == "When was it completed?"
+    assert VALLEY[followed.answer.start : followed.answer.end] == "1934"
+
+
+def test_history_leaves_a_question_that_stands_alone_as_it_was(article_pipeline):
+    from qa.conversation import Turn
+
+    question = "Who is the Kremlin spokesman?"
+    earlier = [Turn("Who is the Prime Minister of Japan?", "Fumio Kishida", "Prime Minister Fumio Kishida stressed.")]
+    alone, with_history = article_pipeline.run(question), article_pipeline.run(question, history=earlier)
+    assert (with_history.answer, with_history.candidates) == (alone.answer, alone.candidates)
+    assert article_pipeline.run(question, history=[]).candidates == alone.candidates
+
+
+def test_a_yes_no_question_gets_its_supporting_sentence(article_pipeline):
+    from qa.answer import SENTENCE
+
+    result = article_pipeline.run("Did Russia send warships to the waters near the islands?")
+    assert result.answer.kind == SENTENCE
+    assert "sent more than 20 warships to the waters near the islands" in result.answer.text
+    assert ARTICLE[result.answer.start : result.answer.end] == result.answer.text
+    assert result.to_dict()["reply"].startswith('The document says: "Moscow said on Monday')
+
+
+def test_a_why_question_gets_a_sentence_instead_of_a_refusal(article_pipeline):
+    result = article_pipeline.run("Why did Japan and Russia never sign a peace treaty?")
+    assert result.answer.kind == "sentence"
+    assert "because Tokyo first wanted an agreement to return some of the islands" in result.answer.text
+
+
+def test_a_yes_no_question_the_document_is_silent_on_is_refused(article_pipeline):
+    result = article_pipeline.run("Does Japan export bananas to Brazil?")
+    assert result.abstained and result.documents_silent

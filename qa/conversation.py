@@ -1,0 +1,121 @@
+"""A conversation's earlier turns, and how a follow-up question is read in their light.
+
+"When did that happen?", "Why?" or "Where does he work?" name nothing a retriever or a reader could look for:
+their subject is in the previous turn. Such a question is read with the previous turn added (its question and
+the sentence of its answer) to what is retrieved and to what the reader is asked, the previous answer's passage
+read first, and the previous answer itself set aside, since a follow-up asks for something new. A question that
+stands on its own is read as it is, history or not.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from index.records import Chunk, Passage
+from index.sentences import split_sentences
+from qa.answer import Answer, Result
+
+# Words that point back into the conversation: a question holding one is a follow-up.
+_POINTERS = frozenset("he she him her his hers it its they them their theirs there then one ones".split())
+# "that"/"this" point back only as a pronoun: last in the question, or after a verb or preposition
+# ("did that", "after this"); elsewhere they open a relative clause ("the islands that ...").
+_DEMONSTRATIVES = frozenset("that this these those".split())
+_BEFORE_DEMONSTRATIVE = frozenset(
+    "is was are were do does did has have had about after before of for like from since by with at in on say said "
+    "mean means happen".split()
+)
+_OPENERS = frozenset("and but so what about how".split())  # "And the second one?", "What about Germany?"
+_SHORT = 3  # a question this short with no name in it ("Why not?", "In which month?") continues the last turn
+_WORD = re.compile(r"[\w'’.-]+")
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One exchange of a conversation: what was asked, and what the system answered ("" when it abstained).
+
+    ``sentence`` is the document's sentence holding the answer and ``chunk`` the passage it came from, so a
+    follow-up can be read where the last answer stood.
+    """
+
+    question: str
+    answer: str = ""
+    sentence: str = ""
+    chunk: Chunk | None = None
+
+    @classmethod
+    def from_result(cls, result: Result) -> Turn:
+        """The turn a result makes, for the history of the next question."""
+        answer = result.answer
+        if answer is None:
+            return cls(result.question)
+        chunk = result.passages[answer.passage].chunk if answer.passage < len(result.passages) else None
+        return cls(result.question, answer.text, _sentence_around(answer), chunk)
+
+
+def _sentence_around(answer: Answer) -> str:
+    for start, end in split_sentences(answer.context):
+        if start <= answer.context_start < end:
+            return answer.context[start:end]
+    return answer.text
+
+
+def is_follow_up(question: str) -> bool:
+    """Whether ``question`` leans on the previous turn: a pronoun pointing back, or too short to stand alone."""
+    words = _WORD.findall(question)
+    lower = [w.lower().strip(".") for w in words]
+    if any(w in _POINTERS for w in lower):
+        return True
+    for i, word in enumerate(lower):
+        if word in _DEMONSTRATIVES and (i == len(lower) - 1 or (i > 0 and lower[i - 1] in _BEFORE_DEMONSTRATIVE)):
+            return True
+    if lower and lower[0] in _OPENERS and len(lower) > 1 and lower[1] in {"about", "the", "and"}:
+        return True
+    named = any(w[:1].isupper() or w[:1].isdigit() for w in words[1:])
+    return len(words) <= _SHORT and not named
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """How to read a follow-up question given the turn before it."""
+
+    question: str
+    previous: Turn
+
+    @property
+    def query(self) -> str:
+        """What is retrieved: the question with the previous question and the sentence of its answer."""
+        return " ".join(part for part in (self.question, self.previous.question, self.previous.sentence) if part)
+
+    @property
+    def reading(self) -> str:
+        """What the reader is asked: the question first (its question word decides what kind of answer fits),
+        then the previous turn that says what it is about."""
+        return " ".join(part for part in (self.question, self.previous.question, self.previous.answer) if part)
+
+    @property
+    def set_aside(self) -> frozenset[str]:
+        """Answers not to give again: the previous answer, which a follow-up does not ask for."""
+        return frozenset({normal_words(self.previous.answer)} - {""})
+
+    def passages(self, retrieved: Sequence[Passage], top_k: int) -> list[Passage]:
+        """The previous answer's passage first, then the retrieved ones, ``top_k`` in all."""
+        chunk = self.previous.chunk
+        if chunk is None:
+            return list(retrieved[:top_k])
+        rest = [p for p in retrieved if (p.chunk.source, p.chunk.start) != (chunk.source, chunk.start)]
+        first = Passage(chunk, rest[0].score if rest else 1.0, 0)
+        return [first, *(Passage(p.chunk, p.score, rank) for rank, p in enumerate(rest[: top_k - 1], 1))]
+
+
+def follow_up(question: str, history: Sequence[Turn] | None) -> FollowUp | None:
+    """The follow-up reading of ``question`` when it leans on the last turn of ``history``, else None."""
+    if not history or not is_follow_up(question):
+        return None
+    return FollowUp(question, history[-1])
+
+
+def normal_words(text: str) -> str:
+    """``text`` as lower-case words, so that answers differing in case or punctuation compare equal."""
+    return " ".join(re.findall(r"\w+", text.lower()))

@@ -1,0 +1,93 @@
+"""The sentence that bears on a yes/no, why or how question, given as the reply instead of a refusal.
+
+An extractive reader cannot say "yes", and for "why" and "how" it often finds the right place with too little
+confidence to quote a span from it. The sentence around that place still helps a person judge for themselves,
+so it is offered, marked as a sentence (``Answer.kind``) and worded "The document says: ..." by
+``qa.answer.reply_text``, never as a bare "yes". Only when the evidence bears on the question at all: a best
+candidate below the verifier's refusal floor (the documents are silent) still refuses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from index.records import Passage
+from index.sentences import split_sentences
+from qa.answer import SENTENCE, Answer, Result
+from qa.question_kind import SENTENCE_KINDS, YES_NO
+from qa.verifier import content_words
+
+# A yes/no question's sentence must hold at least this share of the question's content words: the reader's
+# spans do not point at the sentence that states what the question asks about, the shared words do.
+MIN_COVERAGE = 0.5
+
+
+def answer_in_kind(result: Result, kind: str) -> Result:
+    """``result`` with a supporting sentence as its answer when ``kind`` asks for one and the passages hold one.
+
+    A yes/no question always gets the sentence (a span cannot say yes or no); a why or how question keeps a
+    confident span and gets the sentence only instead of an abstention.
+    """
+    if kind not in SENTENCE_KINDS or (kind != YES_NO and result.answer is not None):
+        return result
+    if not result.candidates or result.candidates[0].score < result.refuse_below:
+        return result  # the documents are silent: a sentence would only look like an answer
+    sentence = _covering_sentence(result) if kind == YES_NO else None
+    sentence = sentence or _sentence_of(result.candidates[0])
+    return replace(result, answer=sentence)
+
+
+def _sentence_of(candidate: Answer) -> Answer:
+    """The whole sentence holding ``candidate``, as an answer of kind ``SENTENCE`` with its confidence."""
+    for start, end in split_sentences(candidate.context):
+        if start <= candidate.context_start < end:
+            break
+    else:  # a span the sentence splitter does not cover (white space only): the span itself
+        start, end = candidate.context_start, candidate.context_start + len(candidate.text)
+    shift = candidate.start - candidate.context_start
+    return replace(
+        candidate,
+        text=candidate.context[start:end],
+        start=shift + start,
+        end=shift + end,
+        context_start=start,
+        kind=SENTENCE,
+    )
+
+
+def _covering_sentence(result: Result) -> Answer | None:
+    """The sentence of the passages that holds most of the question's content words (at least ``MIN_COVERAGE``).
+
+    Its confidence is that of the best candidate inside it, or of the best candidate overall when the reader
+    found none there. Ties go to the better-retrieved passage.
+    """
+    asked = content_words(result.question)
+    if not asked:
+        return None
+    best: tuple[float, Passage, int, int] | None = None
+    for passage in result.passages:
+        text = passage.chunk.text
+        for start, end in split_sentences(text):
+            coverage = len(asked & content_words(text[start:end])) / len(asked)
+            if coverage >= MIN_COVERAGE and (best is None or coverage > best[0]):
+                best = (coverage, passage, start, end)
+    if best is None:
+        return None
+    _, passage, start, end = best
+    chunk = passage.chunk
+    inside = [
+        c for c in result.candidates if c.source == chunk.source and chunk.start + start <= c.start < chunk.start + end
+    ]
+    score = (inside or result.candidates)[0].score
+    return Answer(
+        chunk.text[start:end],
+        score,
+        chunk.start + start,
+        chunk.start + end,
+        chunk.source,
+        chunk.text,
+        start,
+        margin=(inside or result.candidates)[0].margin,
+        passage=result.passages.index(passage),
+        kind=SENTENCE,
+    )
