@@ -70,18 +70,20 @@ def _train(args: argparse.Namespace) -> int:
 
 def _ask(args: argparse.Namespace) -> int:
     from qa.answer import cite
-    from qa.inputs import check_threshold, check_top_k
-    from qa.pipeline import QAPipeline, check_question
-    from qa.reader import ExtractiveReader
+    from qa.inputs import InputError
+    from qa.pipeline import check_question
 
-    question = check_question(args.question)  # fail fast, before loading any model
-    check_top_k(args.top_k, "--top-k")
-    if args.threshold is not None:
-        check_threshold(args.threshold, "--threshold")
-    reader = ExtractiveReader(args.reader, precision=args.precision)
-    pipeline = QAPipeline.from_index(
-        args.index, mode=args.mode, top_k=args.top_k, threshold=args.threshold, reader=reader
-    )
+    batch = args.file is not None or args.question == "-"
+    if batch and args.question not in (None, "-"):
+        raise InputError("give either a question or --file, not both")
+    path = args.file or "-"
+    if batch and path != "-" and not os.path.isfile(path):  # fail fast, before loading any model
+        raise InputError(f"--file {path}: no such file of questions")
+    if not batch:
+        question = check_question(args.question or "")
+    pipeline = _pipeline(args)
+    if batch:
+        return _ask_all(path, pipeline)
     result = cite(pipeline.run(question), pipeline.retriever.store.documents)
     if args.json:
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
@@ -90,12 +92,68 @@ def _ask(args: argparse.Namespace) -> int:
     return 0
 
 
+def _ask_all(path: str, pipeline) -> int:
+    """``qa ask --file``: every question of the file (``-``: standard input), one JSON line each."""
+    from qa.answer import cite
+    from qa.batch import answer_all, question_lines
+
+    documents = pipeline.retriever.store.documents
+    with _open_questions(path) as stream:
+        refused = answer_all(question_lines(stream), lambda q: cite(pipeline.run(q), documents), sys.stdout)
+    if refused:
+        print(f"qa: error: {refused} question(s) refused; their records say why", file=sys.stderr)
+    return 1 if refused else 0
+
+
+def _open_questions(path: str):
+    import contextlib
+
+    if path == "-":
+        return contextlib.nullcontext(sys.stdin)
+    return open(path, encoding="utf-8")  # noqa: SIM115  (closed by the caller's with)
+
+
+def _pipeline(args: argparse.Namespace):
+    """The pipeline ``qa ask`` and ``qa chat`` answer with, its settings checked before any model loads."""
+    from qa.inputs import check_threshold, check_top_k
+    from qa.pipeline import QAPipeline
+    from qa.reader import ExtractiveReader
+
+    check_top_k(args.top_k, "--top-k")
+    if args.threshold is not None:
+        check_threshold(args.threshold, "--threshold")
+    reader = ExtractiveReader(args.reader, precision=args.precision)
+    return QAPipeline.from_index(args.index, mode=args.mode, top_k=args.top_k, threshold=args.threshold, reader=reader)
+
+
+def _chat(args: argparse.Namespace) -> int:
+    from qa.answer import cite
+    from qa.chat import RESET, converse, typed_lines
+
+    pipeline = _pipeline(args)
+    pipeline.warm_up()
+    documents = pipeline.retriever.store.documents
+    interactive = sys.stdin.isatty()
+    if interactive:
+        names = ", ".join(sorted(documents))
+        print(
+            f"Ask about {names}. Follow-ups are read in the light of earlier answers; {RESET} starts over, Ctrl-D ends."
+        )
+    lines = typed_lines() if interactive else sys.stdin
+
+    def ask(question, history):
+        return cite(pipeline.run(question, history=history), documents)
+
+    converse(lines, ask, _describe, sys.stdout, as_json=args.json, echo=not interactive)
+    return 0
+
+
 def _describe(result) -> str:
     """The answer as a person reads it: the quote, how sure, and where it stands; or an honest abstention."""
-    from qa.answer import abstention_text, citation
+    from qa.answer import abstention_text, citation, reply_text
 
     if result.answer is not None:
-        return "\n".join([result.answer.text, *_where(result.answer)])
+        return "\n".join([reply_text(result.answer), *_where(result.answer)])
     lines = [abstention_text(result)]
     if result.candidates and not result.documents_silent:
         best = result.candidates[0]
@@ -226,6 +284,20 @@ def _add_reader(command: argparse.ArgumentParser) -> None:
     command.add_argument("--reader", default=None, help="reader model directory (default: the shipped one)")
 
 
+def _add_answering(command: argparse.ArgumentParser) -> None:
+    """The options of ``qa ask`` and ``qa chat``: what to answer from, and how."""
+    from index.retriever import MODES as RETRIEVAL_MODES
+
+    command.add_argument("--index", default=None, help="index directory from 'qa index' (default: the bundled article)")
+    command.add_argument("--top-k", type=int, default=3, help="passages to read (default 3)")
+    command.add_argument(
+        "--threshold", type=float, default=None, help="abstain below this confidence (default: calibrated)"
+    )
+    _add_choice(command, "--mode", RETRIEVAL_MODES, help="retrieval (default %(default)s)")
+    _add_reader(command)
+    _add_precision(command)
+
+
 def build_parser() -> argparse.ArgumentParser:
     from eval.runner import CORPORA, MODES
     from index.loaders import SUPPORTED_TYPES
@@ -236,18 +308,24 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="qa", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
-    ask = commands.add_parser("ask", help="answer a question from the bundled article or your index")
-    ask.add_argument("question")
-    ask.add_argument("--index", default=None, help="index directory from 'qa index' (default: the bundled article)")
-    ask.add_argument("--top-k", type=int, default=3, help="passages to read (default 3)")
-    ask.add_argument(
-        "--threshold", type=float, default=None, help="abstain below this confidence (default: calibrated)"
+    ask = commands.add_parser(
+        "ask", help="answer a question, or a file of them, from the bundled article or your index"
     )
-    _add_choice(ask, "--mode", RETRIEVAL_MODES, help="retrieval (default %(default)s)")
-    _add_reader(ask)
+    ask.add_argument("question", nargs="?", help="the question ('-': read questions from standard input)")
+    ask.add_argument(
+        "--file",
+        default=None,
+        metavar="QUESTIONS",
+        help="answer every line of this file ('-': standard input) as JSON Lines",
+    )
+    _add_answering(ask)
     ask.add_argument("--json", action="store_true", help="print the answer record as JSON")
-    _add_precision(ask)
     ask.set_defaults(run=_ask)
+
+    chat = commands.add_parser("chat", help="a conversation in the terminal: follow-up questions, models loaded once")
+    _add_answering(chat)
+    chat.add_argument("--json", action="store_true", help="print each answer record as one JSON line")
+    chat.set_defaults(run=_chat)
 
     index = commands.add_parser("index", help=f"index your own documents ({' '.join(SUPPORTED_TYPES)})")
     index.add_argument("files", nargs="+")

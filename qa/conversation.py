@@ -28,6 +28,7 @@ _BEFORE_DEMONSTRATIVE = frozenset(
 )
 _OPENERS = frozenset("and but so what about how".split())  # "And the second one?", "What about Germany?"
 _SHORT = 3  # a question this short with no name in it ("Why not?", "In which month?") continues the last turn
+CHAIN = 3  # turns a follow-up may lean on: a follow-up to a follow-up carries the turn that one leaned on
 _WORD = re.compile(r"[\w'’.-]+")
 
 
@@ -78,26 +79,37 @@ def is_follow_up(question: str) -> bool:
 
 @dataclass(frozen=True)
 class FollowUp:
-    """How to read a follow-up question given the turn before it."""
+    """How to read a follow-up question given the turn before it.
+
+    ``earlier``: the turns before ``previous`` that it leans on in turn, newest first, when ``previous`` was
+    itself a follow-up ("Who designed the dam?", "When was it completed?", "Why was it built?").
+    """
 
     question: str
     previous: Turn
+    earlier: tuple[Turn, ...] = ()
+
+    @property
+    def _turns(self) -> tuple[Turn, ...]:
+        return (self.previous, *self.earlier)
 
     @property
     def query(self) -> str:
-        """What is retrieved: the question with the previous question and the sentence of its answer."""
-        return " ".join(part for part in (self.question, self.previous.question, self.previous.sentence) if part)
+        """What is retrieved: the question with the previous questions and the sentences of their answers."""
+        parts = [self.question, *(part for turn in self._turns for part in (turn.question, turn.sentence))]
+        return " ".join(part for part in parts if part)
 
     @property
     def reading(self) -> str:
         """What the reader is asked: the question first (its question word decides what kind of answer fits),
-        then the previous turn that says what it is about."""
-        return " ".join(part for part in (self.question, self.previous.question, self.previous.answer) if part)
+        then the previous turns that say what it is about."""
+        parts = [self.question, *(part for turn in self._turns for part in (turn.question, turn.answer))]
+        return " ".join(part for part in parts if part)
 
     @property
     def set_aside(self) -> frozenset[str]:
-        """Answers not to give again: the previous answer, which a follow-up does not ask for."""
-        return frozenset({normal_words(self.previous.answer)} - {""})
+        """Answers not to give again: those of the turns leaned on, which a follow-up does not ask for."""
+        return frozenset(normal_words(turn.answer) for turn in self._turns) - {""}
 
     def passages(self, retrieved: Sequence[Passage], top_k: int) -> list[Passage]:
         """The previous answer's passage first, then the retrieved ones, ``top_k`` in all."""
@@ -110,10 +122,20 @@ class FollowUp:
 
 
 def follow_up(question: str, history: Sequence[Turn] | None) -> FollowUp | None:
-    """The follow-up reading of ``question`` when it leans on the last turn of ``history``, else None."""
+    """The follow-up reading of ``question`` when it leans on the last turn of ``history``, else None.
+
+    When that turn was a follow-up too, the turns it leaned on come along (at most ``CHAIN`` turns in all).
+    """
     if not history or not is_follow_up(question):
         return None
-    return FollowUp(question, history[-1])
+    earlier: list[Turn] = []
+    newer = history[-1]
+    for turn in reversed(history[-CHAIN:-1]):
+        if not is_follow_up(newer.question):
+            break
+        earlier.append(turn)
+        newer = turn
+    return FollowUp(question, history[-1], tuple(earlier))
 
 
 def normal_words(text: str) -> str:

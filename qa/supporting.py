@@ -17,8 +17,9 @@ from qa.answer import SENTENCE, Answer, Result
 from qa.question_kind import SENTENCE_KINDS, YES_NO
 from qa.verifier import content_words
 
-# A yes/no question's sentence must hold at least this share of the question's content words: the reader's
-# spans do not point at the sentence that states what the question asks about, the shared words do.
+# A sentence offered must hold at least this share of the question's content words. For yes/no questions these
+# words choose the sentence (the reader's spans do not point at the one stating what is asked); for why and how,
+# the reader's best place must speak of what was asked.
 MIN_COVERAGE = 0.5
 
 
@@ -32,9 +33,18 @@ def answer_in_kind(result: Result, kind: str) -> Result:
         return result
     if not result.candidates or result.candidates[0].score < result.refuse_below:
         return result  # the documents are silent: a sentence would only look like an answer
-    sentence = _covering_sentence(result) if kind == YES_NO else None
-    sentence = sentence or _sentence_of(result.candidates[0])
+    if kind == YES_NO:
+        sentence = _covering_sentence(result) or _sentence_of(result.candidates[0])
+    else:
+        sentence = _sentence_of(result.candidates[0])
+        if _coverage(content_words(result.question), sentence.text) < MIN_COVERAGE:
+            return result  # the reader's best place says nothing of what was asked ("Why was it built?")
     return replace(result, answer=sentence)
+
+
+def _coverage(asked: set[str], sentence: str) -> float:
+    """The share of the question's content words found in ``sentence`` (1 when the question has none: "Why?")."""
+    return len(asked & content_words(sentence)) / len(asked) if asked else 1.0
 
 
 def _sentence_of(candidate: Answer) -> Answer:
@@ -68,7 +78,7 @@ def _covering_sentence(result: Result) -> Answer | None:
     for passage in result.passages:
         text = passage.chunk.text
         for start, end in split_sentences(text):
-            coverage = len(asked & content_words(text[start:end])) / len(asked)
+            coverage = _coverage(asked, text[start:end])
             if coverage >= MIN_COVERAGE and (best is None or coverage > best[0]):
                 best = (coverage, passage, start, end)
     if best is None:

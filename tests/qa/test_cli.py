@@ -1,5 +1,6 @@
 """The qa command as a user meets it: answers, JSON records, and one clear line for every mistake."""
 
+import io
 import json
 import subprocess
 import sys
@@ -192,3 +193,49 @@ def test_the_answer_is_cited_with_its_page_and_headings():
     record = result.to_dict()
     assert (record["answer"]["page"], record["answer"]["headings"]) == (2, ("Install",))
     assert json.loads(json.dumps(record))["answer"]["headings"] == ["Install"]
+
+
+VALLEY = (
+    "Bridges and dams of the Owen valley\n\nThe Larkspur bridge was designed by Helena Marsh and completed in 1921. "
+    "The Owen dam was designed by Victor Hale and completed in 1934. "
+    "The Millbrook weir was designed by Agnes Ford and completed in 1952.\n"
+)
+
+
+@pytest.mark.models
+def test_ask_answers_a_file_of_questions_as_json_lines(tmp_path, capsys, monkeypatch):
+    questions = tmp_path / "questions.txt"
+    questions.write_text("Who is the Prime Minister of Japan?\n\nWho is the Kremlin spokesman?\n", encoding="utf-8")
+    assert main(["ask", "--file", str(questions)]) == 0
+    records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["question"] for r in records] == ["Who is the Prime Minister of Japan?", "Who is the Kremlin spokesman?"]
+    assert records[0]["answer"]["text"] == "Fumio Kishida" and records[1]["answer"]["text"] == "Dmitry Peskov"
+    monkeypatch.setattr(sys, "stdin", io.StringIO("Who is the Prime Minister of Japan?\n" + "why " * 400 + "\n"))
+    assert main(["ask", "-"]) == 1  # standard input; one line refused, the other still answered
+    captured = capsys.readouterr()
+    records = [json.loads(line) for line in captured.out.splitlines()]
+    assert records[0]["answer"]["text"] == "Fumio Kishida" and "characters long" in records[1]["error"]
+    assert captured.err == "qa: error: 1 question(s) refused; their records say why\n"
+
+
+@pytest.mark.models
+def test_chat_keeps_the_history_for_follow_ups_when_piped(tmp_path, capsys, monkeypatch):
+    document = tmp_path / "valley.txt"
+    document.write_text(VALLEY, encoding="utf-8")
+    assert main(["index", str(document), "--out", str(tmp_path / "idx")]) == 0
+    capsys.readouterr()
+    piped = "Who designed the Owen dam?\nWhen was it completed?\n/new\nDid Agnes Ford design the Millbrook weir?\n"
+    monkeypatch.setattr(sys, "stdin", io.StringIO(piped))
+    assert main(["chat", "--index", str(tmp_path / "idx")]) == 0
+    out = capsys.readouterr().out
+    turns = out.split("> ")[1:]
+    assert turns[0].startswith("Who designed the Owen dam?\nVictor Hale\n")
+    assert turns[1].startswith('When was it completed?\n  (a follow-up to "Who designed the Owen dam?")\n1934\n')
+    assert turns[2].startswith("/new\n(a new conversation)")
+    said = 'The document says: "The Millbrook weir was designed by Agnes Ford and completed in 1952."'
+    assert turns[3].startswith(f"Did Agnes Ford design the Millbrook weir?\n{said}\n")
+
+
+def test_ask_refuses_a_missing_file_of_questions_before_loading_models(tmp_path, capsys):
+    _fails(["ask", "--file", str(tmp_path / "absent.txt")], capsys, "no such file of questions")
+    _fails(["ask", "Who?", "--file", str(tmp_path / "absent.txt")], capsys, "either a question or --file")

@@ -85,3 +85,13 @@ def test_no_history_or_a_standalone_question_is_read_as_it_is():
     assert follow_up("Who is the Prime Minister of Japan?", [last]) is None
     follow = follow_up("Why?", [last])
     assert follow.passages([Passage(Chunk(0, "a", "x", 0, 1), 1.0)], 3)[0].chunk.id == 0  # no passage to put first
+
+
+def test_a_follow_up_to_a_follow_up_carries_the_turn_that_one_leaned_on():
+    unrelated = Turn("Who built the bridge?", "Ada Berg")
+    first = Turn("Who designed the Owen dam?", "Victor Hale")
+    second = Turn("When was it completed?", "1934")
+    follow = follow_up("Why was it built?", [unrelated, first, second])
+    assert follow.earlier == (first,)  # not the bridge: the dam's question stood on its own
+    assert follow.reading == "Why was it built? When was it completed? 1934 Who designed the Owen dam? Victor Hale"
+    assert follow.set_aside == {"1934", "victor hale"}

@@ -68,3 +68,10 @@ def test_the_reply_of_a_span_is_the_span():
     assert reply_text(span) == "Moscow"
     record = _result("Who sent warships?", [span]).to_dict()
     assert record["reply"] == "Moscow" and record["answer"]["kind"] == "span"
+
+
+def test_a_why_sentence_must_speak_of_what_was_asked():
+    unsure = _result("Why was the bridge painted?", [_span("Tokyo wanted the islands back", 0.3)])
+    assert answer_in_kind(unsure, WHY).abstained
+    bare = _result("Why?", [_span("Tokyo wanted the islands back", 0.3)])  # a follow-up: no words to match
+    assert answer_in_kind(bare, WHY).answer.text == SENTENCES[2]
