@@ -16,6 +16,7 @@ from pathlib import Path
 from tqdm import tqdm
 from tqdm.contrib.logging import logging_redirect_tqdm
 
+from eval.choices import CORPORA, MODES
 from eval.outcome import QuestionOutcome
 from eval.report import write_report
 from eval.retrieval_metrics import first_relevant_rank
@@ -28,8 +29,6 @@ from qa.squad import GoldAnswer, QAExample, QuestionSetError, load_examples, spr
 
 logger = logging.getLogger(__name__)
 
-MODES = ("e2e", "reader")  # the first of MODES and of CORPORA is the default (qa eval --mode, --corpus)
-CORPORA = ("file", "title")  # e2e retrieves over every context of the file, or over the question's article alone
 AnswerFn = Callable[[QAExample], Result]
 # (mode, documents: one per distinct context of the question file, k: passages to retrieve) -> AnswerFn
 AnswerFnFactory = Callable[[str, list[Document], int], AnswerFn]

@@ -299,7 +299,7 @@ def _add_answering(command: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from eval.runner import CORPORA, MODES
+    from eval.choices import CORPORA, MODES
     from index.loaders import SUPPORTED_TYPES
     from index.retriever import MODES as RETRIEVAL_MODES
     from index.store import INDEX_TYPES, LOCK_TIMEOUT
