@@ -1,0 +1,96 @@
+import gzip
+import json
+
+import numpy as np
+import pytest
+
+from eval.scale_corpus import EmbeddingCache, extend, question_files, real_corpus
+from index.records import Chunk, Document
+
+WORDS = "harbour lighthouse keeper ferry island storm tide fishing village winter summer market".split()
+
+
+class CountingEmbedder:
+    """Vectors from each text's hash; counts the texts it embeds, to see what a cache saves."""
+
+    name = "counting"
+    dimension = 8
+
+    def __init__(self):
+        self.embedded = 0
+
+    def encode_document(self, texts, progress=False):
+        self.embedded += len(texts)
+        rows = [np.random.default_rng(abs(hash(t)) % 2**32).standard_normal(self.dimension) for t in texts]
+        vectors = np.array(rows, dtype=np.float32).reshape(len(texts), self.dimension)
+        return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+    def encode_query(self, texts):
+        embedded = self.embedded
+        vectors = self.encode_document(texts)
+        self.embedded = embedded  # only documents are counted
+        return vectors
+
+    def warm_up(self):
+        pass
+
+
+def write_questions(path, contexts: int, seed: int = 0) -> None:
+    """A made question file: each context a few sentences of made words, two questions each."""
+    rng = np.random.default_rng(seed)
+    with gzip.open(path, "wt", encoding="utf-8") as handle:
+        for c in range(contexts):
+            sentences = [" ".join(rng.choice(WORDS, 12)).capitalize() + f" number {c}-{s}." for s in range(4)]
+            context = " ".join(sentences)
+            for q in range(2):
+                record = {"id": f"{path.name}-{c}-{q}", "question": f"Where is the keeper {c}-{q}?", "context": context}
+                handle.write(json.dumps({**record, "title": "made", "answers": [], "is_impossible": True}) + "\n")
+
+
+@pytest.fixture
+def data_dir(tmp_path):
+    (tmp_path / "data").mkdir()
+    write_questions(tmp_path / "data" / "a.jsonl.gz", 12)
+    write_questions(tmp_path / "data" / "b.jsonl.gz", 8, seed=1)
+    return tmp_path / "data"
+
+
+def test_real_chunks_quote_their_contexts_and_stop_at_the_limit(data_dir):
+    corpus = real_corpus(question_files(data_dir), limit=10**6)
+    assert corpus.contexts == 20 and len(corpus.questions) == 40
+    assert [c.id for c in corpus.chunks] == list(range(len(corpus.chunks)))
+    documents = {d.name: d for d in corpus.documents}
+    assert all(documents[c.source].text[c.start : c.end] == c.text for c in corpus.chunks)
+    assert {d.name.split("-")[0] for d in corpus.documents[:8]} == {"a", "b"}  # shuffled: sources mixed
+    few = real_corpus(question_files(data_dir), limit=3)
+    assert len(few.chunks) == 3 and few.chunks == corpus.chunks[:3]
+
+
+def test_the_cache_embeds_each_chunk_once_and_resumes_after_a_torn_write(tmp_path):
+    texts = [f"text {i}" for i in range(50)]
+    embedder = CountingEmbedder()
+    cache = EmbeddingCache(tmp_path / "e.f32", embedder.dimension)
+    first = cache.ensure(texts[:20], embedder, batch=8, say=lambda _: None)
+    with (tmp_path / "e.f32").open("ab") as handle:
+        handle.write(b"\0" * 5)  # a run killed while appending
+    cache = EmbeddingCache(tmp_path / "e.f32", embedder.dimension)
+    assert cache.rows == 20
+    every = cache.ensure(texts, embedder, batch=8, say=lambda _: None)
+    assert embedder.embedded == 50 and every.shape == (50, 8)
+    assert np.array_equal(every[:20], first) and np.allclose(every, CountingEmbedder().encode_document(texts))
+    assert cache.embedded == 50 and cache.throughput > 0
+
+
+def test_past_the_real_chunks_texts_are_reused_and_vectors_drawn_around_real_ones():
+    documents = [Document(f"d{i}", f"real text {i}") for i in range(5)]
+    chunks = [Chunk(i, d.name, d.text, 0, len(d.text)) for i, d in enumerate(documents)]
+    real = CountingEmbedder().encode_document([c.text for c in chunks])
+    same_documents, same_chunks, same = extend(documents, chunks, real, 3)
+    assert same_chunks == chunks[:3] and len(same_documents) == 3 and np.array_equal(same, real[:3])
+    all_documents, all_chunks, vectors = extend(documents, chunks, real, 40)
+    assert len(all_chunks) == 40 and [c.id for c in all_chunks] == list(range(40))
+    assert all(c.text in {d.text for d in documents} for c in all_chunks[5:])
+    assert {c.source for c in all_chunks} == {d.name for d in all_documents}
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-5)
+    nearest = (vectors[5:] @ real.T).max(axis=1)
+    assert nearest.min() > 0.7 and nearest.max() < 0.9999  # near a real vector, never a copy of it
