@@ -1,4 +1,4 @@
-"""The chat page over one shared pipeline: per-session history and uploads, and the ``/answer`` API.
+"""The chat page over one shared pipeline: per-session history and uploads, the ``/answer`` and ``/status`` APIs.
 
 Gradio is imported at module level because this module is the Gradio app;
 only ``qa serve`` and the screenshot script import it, so ``qa ask`` and the
@@ -6,6 +6,7 @@ library never pay for it.
 """
 
 from collections.abc import Sequence
+from functools import partial
 
 import gradio as gr
 
@@ -15,10 +16,14 @@ from index.records import Document
 from qa.answer import cite
 from qa.inputs import check_threshold, check_top_k
 from qa.pipeline import QAPipeline, QuestionError
-from ui.library import read_uploads, session_pipeline
+from ui.library import index_at_low_priority, read_uploads
+from ui.limits import DEFAULT_LIMITS
 from ui.render import notice_html, question_html, reply_html, sources_html
+from ui.sessions import SessionRegistry, UploadRefused
 
 API_NAME = "answer"
+UPLOAD_API = "upload"  # the upload box's event: undocumented, but any HTTP client can call it, so it is rationed
+STATUS_API = "status"
 EXAMPLES = (
     "Who is the Prime Minister of Japan?",
     "How many Russian troops are stationed on the disputed islands?",
@@ -33,56 +38,97 @@ INTRO = (
     "they are indexed for your session only."
 )
 
+DROPPED = "Your documents were dropped:"
+ANSWERING_SHARED = "Answers now come from the shared documents."
+UPLOAD_AGAIN = "Upload them again to ask about them."
+
 Message = dict  # a Gradio chat message: {"role": ..., "content": ...}
 
 
 class Chat:
-    """The page's event handlers. Models live in ``shared``; everything per user arrives as an argument."""
+    """The page's event handlers. Models live in ``shared``; each session's own index lives in ``sessions``."""
 
-    def __init__(self, shared: QAPipeline):
+    def __init__(self, shared: QAPipeline, sessions: SessionRegistry):
         self.shared = shared
+        self.sessions = sessions
 
     def respond(
-        self, question: str, history: list[Message], session: QAPipeline | None, top_k: float, threshold: float
-    ) -> tuple[list[Message], str]:
-        """One chat turn. A question the pipeline refuses gets its reason as the reply, never an error popup."""
+        self, question: str, history: list[Message], top_k: float, threshold: float, request: gr.Request
+    ) -> tuple[list[Message], str, str]:
+        """One chat turn. A question the pipeline refuses gets its reason as the reply, never an error popup.
+
+        If the session's documents were dropped since its last turn, the reply says so first, and the sources
+        panel goes back to the shared documents.
+        """
+        session = self.sessions.pipeline(request.session_hash)
+        note = self.sessions.take_note(request.session_hash)
         turn = [_message("user", question_html(question))] if question.strip() else []
+        if note is not None:
+            turn.append(_message("assistant", notice_html(f"{DROPPED} {note}. {ANSWERING_SHARED} {UPLOAD_AGAIN}")))
         try:
             pipeline = session or self.shared
             result = cite(pipeline.run(question, top_k=int(top_k), threshold=threshold), _documents(pipeline))
             reply = reply_html(result)
         except QuestionError as error:
             reply = notice_html(str(error))
-        return [*history, *turn, _message("assistant", reply)], ""
+        sources = self.sources(session) if note is not None else gr.skip()
+        return [*history, *turn, _message("assistant", reply)], "", sources
 
     def respond_example(
-        self,
-        history: list[Message],
-        session: QAPipeline | None,
-        top_k: float,
-        threshold: float,
-        selected: gr.SelectData,
-    ) -> tuple[list[Message], str]:
-        return self.respond(selected.value["text"], history, session, top_k, threshold)
+        self, history: list[Message], top_k: float, threshold: float, selected: gr.SelectData, request: gr.Request
+    ) -> tuple[list[Message], str, str]:
+        return self.respond(selected.value["text"], history, top_k, threshold, request)
 
     def load(
-        self, paths: list[str] | None, history: list[Message], progress: gr.Progress = gr.Progress(track_tqdm=True)
-    ) -> tuple[QAPipeline | None, list[Message], str]:
-        """Index the files now in the upload box for this session; an empty box returns to the shared documents."""
-        session = None
+        self,
+        paths: list[str] | None,
+        history: list[Message],
+        request: gr.Request,
+        progress: gr.Progress = gr.Progress(track_tqdm=True),
+    ) -> tuple[list[Message], str]:
+        """Index the files now in the upload box for this session; an empty box returns to the shared documents.
+
+        An upload the limits refuse gets one message saying why, and the session keeps what it had indexed.
+        """
+        session_id = request.session_hash
         if not paths:
+            self.sessions.release(session_id)
             lines = ["No uploaded documents: answering from the shared documents again."]
         else:
-            progress(0, desc="Reading files")
-            uploads = read_uploads(paths)
-            if uploads.documents:
-                progress(0.1, desc=f"Indexing {len(uploads.documents)} document(s)")
-                session = session_pipeline(uploads.documents, self.shared)
-                names = ", ".join(d.name for d in uploads.documents)
-                lines = [f"Indexed {names}: answers now come from your documents only.", *uploads.errors]
-            else:
-                lines = [*uploads.errors, "No document could be read, so answers still come from the shared documents."]
-        return session, [*history, _message("assistant", notice_html(*lines))], self.sources(session)
+            try:
+                waiting = partial(progress, 0, desc="Waiting for other users' uploads to be indexed")
+                with self.sessions.uploading(session_id, paths, wait=waiting):
+                    lines = self._index(session_id, paths, progress)
+            except UploadRefused as refusal:
+                kept = self._kept(session_id)
+                lines = [f"{refusal} {kept[0].upper()}{kept[1:]}."]
+        session = self.sessions.pipeline(session_id)
+        return [*history, _message("assistant", notice_html(*lines))], self.sources(session)
+
+    def _index(self, session_id: str, paths: list[str], progress: gr.Progress) -> list[str]:
+        progress(0, desc="Reading files")
+        uploads = read_uploads(paths)
+        if not uploads.documents:
+            return [*uploads.errors, f"No document could be read, so {self._kept(session_id)}."]
+        progress(0.1, desc=f"Indexing {len(uploads.documents)} document(s)")
+        self.sessions.hold(session_id, index_at_low_priority(uploads.documents, self.shared))
+        names = ", ".join(d.name for d in uploads.documents)
+        return [f"Indexed {names}: answers now come from your documents only.", *uploads.errors]
+
+    def _kept(self, session_id: str) -> str:
+        """What the session answers from after a refused upload: nothing it had is lost."""
+        session = self.sessions.pipeline(session_id)
+        if session is None:
+            return "answers still come from the shared documents"
+        return f"answers still come from your documents: {', '.join(_documents(session))}"
+
+    def forget(self, request: gr.Request) -> None:
+        """The tab closed or reloaded: its index and uploaded files go within a minute, not an hour later."""
+        self.sessions.close(request.session_hash)
+
+    def status(self) -> dict:
+        """What the server holds: private indexes, their estimated memory, upload jobs admitted, and the limits."""
+        return self.sessions.held().to_dict()
 
     def sources(self, session: QAPipeline | None) -> str:
         return sources_html(list(_documents(session or self.shared)), own=session is not None)
@@ -102,15 +148,21 @@ class Chat:
             raise gr.Error(str(error)) from None
 
 
-def build_app(shared: QAPipeline, examples: Sequence[str] = EXAMPLES) -> gr.Blocks:
+def build_app(
+    shared: QAPipeline, examples: Sequence[str] = EXAMPLES, sessions: SessionRegistry | None = None
+) -> gr.Blocks:
     """The page and the API over ``shared``; call ``queue()`` and ``launch()`` on the result.
 
     ``examples`` are offered on the first screen: questions about the shared documents (none for an unknown index).
+    ``sessions`` holds the sessions' own indexes (default: a new registry with the default limits); whoever
+    serves the app calls its ``close_all()`` when the server stops.
     """
-    chat = Chat(shared)
+    if sessions is None:
+        sessions = SessionRegistry(DEFAULT_LIMITS)
+    sessions.start()
+    chat = Chat(shared, sessions)
     # Uploaded files are private documents: Gradio's copies are deleted after an hour (checked every 10 minutes).
     with gr.Blocks(title="Ask the document", delete_cache=(600, 3600)) as app:
-        session = gr.State(None)  # this browser session's own pipeline, or None for the shared one
         gr.Markdown(f"# Ask the document\n{INTRO}")
         with gr.Row():
             with gr.Column(scale=3):
@@ -154,30 +206,34 @@ def build_app(shared: QAPipeline, examples: Sequence[str] = EXAMPLES) -> gr.Bloc
                         elem_id="threshold",
                         info="Below this confidence the bot says the documents do not answer (default: calibrated).",
                     )
-        settings = [session, top_k, threshold]
+        settings = [top_k, threshold]
         question.submit(
             chat.respond,
             [question, chatbot, *settings],
-            [chatbot, question],
+            [chatbot, question, sources],
             concurrency_id=API_NAME,
             api_visibility="private",
         )
         chatbot.example_select(
             chat.respond_example,
             [chatbot, *settings],
-            [chatbot, question],
+            [chatbot, question, sources],
             concurrency_id=API_NAME,
             api_visibility="private",
         )
         files.change(
             chat.load,
             [files, chatbot],
-            [session, chatbot, sources],
-            concurrency_limit=1,  # indexing is the heaviest job; one at a time keeps answers flowing
+            [chatbot, sources],
+            api_name=UPLOAD_API,
+            # Jobs past the limits are refused inside at once; only admitted ones ever wait, for the one indexer.
+            concurrency_limit=sessions.limits.indexing_concurrency,
             show_progress_on=sources,
-            api_visibility="private",
+            api_visibility="undocumented",
         )
+        app.unload(chat.forget)
         gr.api(chat.answer, api_name=API_NAME, concurrency_id=API_NAME)
+        gr.api(chat.status, api_name=STATUS_API, queue=False)  # answers even when the queue is full
     return app
 
 

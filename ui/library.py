@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import os
+import sys
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -9,6 +14,20 @@ from index.loaders import DocumentError, load_document
 from index.records import Document
 from qa.corpus import build_index
 from qa.pipeline import QAPipeline
+
+INDEXING_NICE = 19  # the indexing threads' Linux nice value: answers come first when both want the cores
+
+
+def _lower_priority() -> None:
+    """Lower this thread's priority, and so its OpenMP workers' (created from it, they inherit it).
+
+    On Linux, niceness belongs to each thread, so answers, on other threads, keep theirs: when both want the
+    cores, the scheduler gives indexing the time answering leaves. Elsewhere this is skipped (it would lower the
+    whole process).
+    """
+    if sys.platform == "linux":
+        with contextlib.suppress(OSError):  # a sandbox that forbids it: indexing just competes as before
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), INDEXING_NICE)
 
 
 @dataclass
@@ -32,6 +51,30 @@ def read_uploads(paths: list[str]) -> Uploads:
         except DocumentError as error:
             uploads.errors.append(str(error))
     return uploads
+
+
+def index_at_low_priority(documents: list[Document], shared: QAPipeline) -> QAPipeline:
+    """``session_pipeline`` on a low-priority thread, so another user's answers keep their speed meanwhile.
+
+    A thread of its own for each job, started as a daemon so that stopping the server never waits for an upload
+    to finish indexing; the caller's context goes along, so Gradio's progress bar still follows the embedding.
+    """
+    context = contextvars.copy_context()
+    outcome: dict[str, object] = {}
+
+    def index() -> None:
+        _lower_priority()
+        try:
+            outcome["pipeline"] = context.run(session_pipeline, documents, shared)
+        except BaseException as error:  # handed to the caller's thread, which raises it
+            outcome["error"] = error
+
+    thread = threading.Thread(target=index, name="qa-indexing", daemon=True)
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["pipeline"]
 
 
 def session_pipeline(documents: list[Document], shared: QAPipeline) -> QAPipeline:

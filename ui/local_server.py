@@ -10,6 +10,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 HOST = "127.0.0.1"
@@ -22,9 +23,24 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+@dataclass(frozen=True)
+class LocalServer:
+    """A running ``qa serve``: where it answers, and its process id (the load figures read its memory)."""
+
+    url: str
+    pid: int
+
+
 @contextmanager
 def running_server(index_dir: str | Path | None = None, timeout: float = 600.0) -> Iterator[str]:
-    """Start ``qa serve``, yield its URL once the page answers, stop it on exit.
+    """Start ``qa serve``, yield its URL once the page answers, stop it on exit."""
+    with started_server(index_dir, timeout) as server:
+        yield server.url
+
+
+@contextmanager
+def started_server(index_dir: str | Path | None = None, timeout: float = 600.0) -> Iterator[LocalServer]:
+    """Start ``qa serve``, yield it once the page answers, stop it on exit.
 
     Output goes to a temporary file rather than a pipe (a full pipe would stall
     the server); if the server dies or never answers, its output is in the error.
@@ -38,7 +54,7 @@ def running_server(index_dir: str | Path | None = None, timeout: float = 600.0) 
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
         try:
             _wait_until_up(url, process, log, timeout)
-            yield url
+            yield LocalServer(url, process.pid)
         finally:
             process.terminate()
             try:

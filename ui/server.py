@@ -20,11 +20,14 @@ def serve(
     """Serve the documents in ``index_dir`` (default: the bundled article) until interrupted."""
     from qa.pipeline import QAPipeline
     from ui.app import EXAMPLES, build_app
+    from ui.limits import DEFAULT_LIMITS
+    from ui.sessions import SessionRegistry
 
     pipeline = QAPipeline.from_index(index_dir, reader=ExtractiveReader(precision=precision))
     pipeline.warm_up()  # load before the first visitor arrives, not during their first question
     examples = EXAMPLES if index_dir is None else ()  # the examples ask about the bundled article
-    app = build_app(pipeline, examples).queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)
+    sessions = SessionRegistry(DEFAULT_LIMITS)
+    app = build_app(pipeline, examples, sessions).queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)
     _, url, _ = app.launch(
         server_name=host,
         server_port=port,
@@ -36,8 +39,12 @@ def serve(
         footer_links=["api"],
     )
     print(f"qa serve: answering from {index_dir or 'the bundled article'} at {url}", flush=True)
+    print(f"qa serve: sessions' own uploads: {sessions.held().line()}", flush=True)
     signal.signal(signal.SIGTERM, _interrupt)  # kill, docker stop and systemd stop as Ctrl-C does
-    app.block_thread()  # until interrupted: the server stops, and Gradio deletes the files it was sent
+    try:
+        app.block_thread()  # until interrupted: the server stops, and Gradio deletes the files it was sent
+    finally:
+        sessions.close_all()  # the private indexes and their files, whatever Gradio's cache cleanup missed
     print("qa serve: stopped; uploaded files deleted", flush=True)
 
 

@@ -2,10 +2,15 @@
 
 import pytest
 
-from ui.local_server import running_server
+from ui.local_server import started_server
 
 
 @pytest.fixture(scope="session")
-def server_url():
-    with running_server() as url:
-        yield url
+def local_server():
+    with started_server() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def server_url(local_server):
+    return local_server.url

@@ -1,5 +1,12 @@
 """Uploads: refused files are reported one line each; a session's index never touches the shared one."""
 
+import contextvars
+import os
+import threading
+
+import pytest
+
+import ui.library
 from index.loaders import MAX_BYTES
 from index.records import Document
 from qa.corpus import build_index
@@ -46,3 +53,32 @@ def test_session_index_is_new_and_shares_the_models(embedder):
     assert (session.top_k, session.threshold) == (4, 0.3)
     passages = session.retriever.run("private notes")
     assert passages and all(p.chunk.source == "mine.txt" for p in passages)
+
+
+def test_indexing_runs_on_a_low_priority_thread_and_answers_keep_theirs(monkeypatch):
+    progress = contextvars.ContextVar("progress")  # Gradio's progress bar finds its event through the context
+    progress.set("this upload")
+    seen = {}
+
+    def fake_session_pipeline(documents, shared):
+        seen["nice"] = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+        seen["thread"] = threading.current_thread().name
+        seen["progress"] = progress.get()
+        return "pipeline"
+
+    monkeypatch.setattr(ui.library, "session_pipeline", fake_session_pipeline)
+    before = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    assert ui.library.index_at_low_priority([], None) == "pipeline"
+
+    assert seen == {"nice": ui.library.INDEXING_NICE, "thread": "qa-indexing", "progress": "this upload"}
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == before  # the caller's is unchanged
+
+
+def test_an_indexing_error_reaches_the_caller(monkeypatch):
+    def failing(documents, shared):
+        raise ValueError("no vectors")
+
+    monkeypatch.setattr(ui.library, "session_pipeline", failing)
+    with pytest.raises(ValueError, match="no vectors"):
+        ui.library.index_at_low_priority([], None)

@@ -13,10 +13,11 @@ def client(server_url):
     return Client(server_url, verbose=False)
 
 
-def test_answer_is_the_only_documented_endpoint(client):
+def test_answer_and_status_are_the_only_documented_endpoints(client):
     endpoints = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
-    assert list(endpoints) == ["/answer"]
+    assert list(endpoints) == ["/answer", "/status"]
     assert [p["parameter_name"] for p in endpoints["/answer"]["parameters"]] == ["question", "top_k", "threshold"]
+    assert endpoints["/status"]["parameters"] == []
 
 
 def test_answers_from_the_bundled_article(client):
