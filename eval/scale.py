@@ -53,6 +53,7 @@ class SizeResult:
     index: str  # the FAISS index auto chose: "flat" or "ivf"
     lists: int | None
     nprobe: int | None
+    questions_nprobe: int | None  # the fewest lists these real questions need for recall@10 0.95
     build_s: float  # vector index (with IVF training) plus BM25, from embedded chunks
     build_chunks_per_s: float
     save_s: float
@@ -126,6 +127,8 @@ def run(
     say: Callable[[str], None] = say_to_stderr,
 ) -> dict:
     """Measure every size and write the report files; returns the report (what ``scale.json`` holds)."""
+    if not sizes:
+        raise ValueError("no index sizes to measure")
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     files = question_files(data)
@@ -151,7 +154,13 @@ def run(
         say(json.dumps(asdict(row)))
         del documents, chunks, vectors_
         gc.collect()
-    report = {
+        report = _report(rows, corpus, files, cache)
+        write_report(report, out)  # after every size: a long run that stops keeps what it measured
+    return report
+
+
+def _report(rows: list[SizeResult], corpus, files: list[Path], cache: EmbeddingCache) -> dict:
+    return {
         "rows": [asdict(r) for r in rows],
         "real_chunks": len(corpus.chunks),
         "real_contexts": corpus.contexts,
@@ -164,8 +173,6 @@ def run(
         "exact_below": vectors.EXACT_BELOW,
         "machine": _machine(),
     }
-    write_report(report, out)
-    return report
 
 
 def measure(
@@ -213,13 +220,18 @@ def measure(
     found = [[i for i, _ in hits] for hits in loaded.search(query_vectors, 10)]
     truth = exact.search(query_vectors, 10)[1]
     index = loaded.vector_index
+    chosen = index.nprobe if vectors.is_ivf(index) else None
+    needed = vectors.nprobe_for(index, embeddings, query_vectors, 0.95) if chosen else None
+    if chosen:
+        index.nprobe = chosen
     generation = next(directory.glob("generation-*"))
     return SizeResult(
         size=size,
         real=real,
         index="ivf" if vectors.is_ivf(index) else "flat",
         lists=index.nlist if vectors.is_ivf(index) else None,
-        nprobe=index.nprobe if vectors.is_ivf(index) else None,
+        nprobe=chosen,
+        questions_nprobe=needed,
         build_s=build_s,
         build_chunks_per_s=size / build_s if build_s else float("nan"),
         save_s=save_s,
@@ -305,6 +317,7 @@ def markdown_table(report: dict) -> str:
     lines = [header, "|" + " --- |" * 11]
     for row in report["rows"]:
         kind = "flat" if row["index"] == "flat" else f"IVF{row['lists']} SQ8, nprobe {row['nprobe']}"
+        kind += f" (questions need {row['questions_nprobe']})" if row["questions_nprobe"] else ""
         answer = "" if row["answer_ms"] is None else _pair(row["answer_ms"])
         latency, search = row["latency_ms"], row["search_ms"]
         lines.append(

@@ -32,14 +32,24 @@ def test_auto_is_exact_below_the_threshold_and_ivf_from_it(monkeypatch):
     assert isinstance(vectors.grow(vectors.new_index("flat", DIMENSION), "flat", data), faiss.IndexFlatIP)
 
 
-def test_ivf_recall_at_10_against_exact_search_clears_the_promise():
+def test_nprobe_is_the_fewest_lists_that_reach_the_recall_asked():
     points = clustered(6300)
     data, queries = points[:6000], points[6000:]  # held out: the index never saw them
     index = vectors.build_ivf(data)
-    assert index.nlist == vectors.list_count(6000) and 1 <= index.nprobe < index.nlist
-    found = index.search(queries, 10)[1]
-    assert vectors.recall_at_k(found, exact_top(data, queries, 10)) >= 0.95
-    assert index.code_size == DIMENSION  # one byte a dimension (8-bit scalar quantisation)
+    nprobe = vectors.nprobe_for(index, data, queries, 0.95)
+    assert 1 <= nprobe < index.nlist and index.nprobe == nprobe
+    truth = exact_top(data, queries, 10)
+    assert vectors.recall_at_k(index.search(queries, 10)[1], truth) >= 0.95
+    index.nprobe = max(n for n in vectors.NPROBES if n < nprobe)
+    assert vectors.recall_at_k(index.search(queries, 10)[1], truth) < 0.95
+
+
+def test_ivf_is_trained_with_8_bit_codes_and_calibrated_on_probes_between_two_vectors():
+    data = clustered(6000)
+    index = vectors.build_ivf(data)
+    assert index.nlist == vectors.list_count(6000) and index.code_size == DIMENSION  # a byte a dimension
+    chosen = index.nprobe
+    assert vectors.calibrate_nprobe(index, data) == chosen  # the same probes: the same answer
 
 
 def test_an_ivf_index_is_retrained_when_the_collection_has_quadrupled():
