@@ -52,7 +52,7 @@ class VerifierError(QAError):
     """A verifier file that cannot be used."""
 
 
-def question_kind(question: str) -> str:
+def expected_answer_type(question: str) -> str:
     """``date``, ``number``, ``person`` or ``other``: what kind of answer the question word asks for."""
     q = question.lower()
     if re.search(r"\bhow (many|much|long|old|far|large|big|tall|high)\b|\bwhat (percentage|percent|number)\b", q):
@@ -65,7 +65,7 @@ def question_kind(question: str) -> str:
 
 
 def type_fit(question: str, answer: str) -> float:
-    kind = question_kind(question)
+    kind = expected_answer_type(question)
     if kind == "number":
         return 1.0 if _HAS_NUMBER.search(answer) else -1.0
     if kind == "date":

@@ -8,7 +8,7 @@ import pytest
 from eval.confidence_metrics import auroc
 from index.records import Chunk, Passage
 from qa.answer import Answer
-from qa.verifier import FEATURES, Verifier, VerifierError, features, fit_logistic, question_kind, type_fit
+from qa.verifier import FEATURES, Verifier, VerifierError, expected_answer_type, features, fit_logistic, type_fit
 
 CONTEXT = "Prime Minister Fumio Kishida said on Monday that 3,500 troops were on the islands since 1945."
 PASSAGES = [Passage(Chunk(0, "doc", CONTEXT, 0, len(CONTEXT)), 1.0, 0)]
@@ -41,11 +41,11 @@ def test_fitting_on_more_signals_separates_right_from_wrong_better_than_the_marg
     assert auroc(fitted, right[n // 2 :].astype(float)) > by_margin + 0.2
 
 
-def test_question_kinds_and_type_fit():
-    assert question_kind("How many troops are there?") == "number"
-    assert question_kind("When did the Soviet Union take the islands?") == "date"
-    assert question_kind("In what year was it signed?") == "date"
-    assert question_kind("Who is the Prime Minister?") == "person"
+def test_expected_answer_types_and_type_fit():
+    assert expected_answer_type("How many troops are there?") == "number"
+    assert expected_answer_type("When did the Soviet Union take the islands?") == "date"
+    assert expected_answer_type("In what year was it signed?") == "date"
+    assert expected_answer_type("Who is the Prime Minister?") == "person"
     assert type_fit("How many troops?", "3,500") == 1.0
     assert type_fit("How many troops?", "Kishida") == -1.0
     assert type_fit("When was it?", "1945") == 1.0
