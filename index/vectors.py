@@ -8,9 +8,9 @@ takes a byte a dimension. ``nprobe`` is set after training to the smallest value
 against exact search clears ``CALIBRATION_RECALL`` on probes made from the collection: the normalised
 mean of two of its vectors picked at random. A question lies far from every chunk (its best chunk is
 only loosely similar), so its neighbours spread over more lists than a chunk's own do: probes at a
-chunk would set ``nprobe`` too low for questions, and probes between two chunks are about as hard as
-questions are; the target sits above the 0.95 promised for that reason (``python -m eval.scale``
-measures recall on real questions). An IVF index whose collection has grown
+chunk would set ``nprobe`` far too low for questions. Probes between two chunks come closer but are
+still easier than questions, hence a target well above the 0.95 promised (``python -m eval.scale``
+measures recall on real questions, and the lists they need). An IVF index whose collection has grown
 about four times past the size it was trained at is retrained, since its lists no longer fit it.
 ``flat`` and ``ivf`` force either; ``hnsw`` (a graph, fast but four bytes a dimension plus links) stays
 available. The threshold is measured by ``python -m eval.scale``; see the README's Scale section.
