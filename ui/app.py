@@ -14,8 +14,10 @@ from index.errors import QAError
 from index.loaders import MAX_BYTES, SUPPORTED_TYPES
 from index.records import Document
 from qa.answer import cite
+from qa.conversation import CHAIN, Turn, follow_up
 from qa.inputs import check_threshold, check_top_k
 from qa.pipeline import QAPipeline, QuestionError
+from ui.confidence import ConfidenceLevels
 from ui.library import index_at_low_priority, read_uploads
 from ui.limits import DEFAULT_LIMITS
 from ui.render import notice_html, question_html, reply_html, sources_html
@@ -44,6 +46,37 @@ UPLOAD_AGAIN = "Upload them again to ask about them."
 
 Message = dict  # a Gradio chat message: {"role": ..., "content": ...}
 
+# The page's own styles, passed to ``launch`` (Gradio 6 takes them there). The highlight's colours are fixed, not
+# the theme's: in dark mode the theme's light text on the browser's yellow <mark> cannot be read.
+CSS = """
+#chat .qa-reply mark { background-color: #ffe27a; color: #1b1b1b; padding: 0 0.1em; border-radius: 2px; }
+#chat .qa-follows { font-size: 0.85em; margin-bottom: 0.25em; }
+#chat .qa-says { font-weight: 600; }
+"""
+
+# After a reply: bring its first lines (the quote or what the document says, then the confidence) into view. On a
+# phone the chat scrolled to its bottom shows the end of a long passage, and the quote sits above the screen.
+# Every assistant message is one block (``ui.render``), but Gradio renders the Markdown a moment after the event
+# ends, so this waits (at most 5 s) until the page holds as many blocks as the chat's messages.
+SHOW_REPLY = """
+(messages) => {
+  const expected = (messages || []).filter((m) => m.role === 'assistant').length;
+  const started = Date.now();
+  const show = () => {
+    const blocks = document.querySelectorAll('#chat .qa-reply, #chat .qa-notice');
+    if (!expected || blocks.length < expected) {
+      if (expected && Date.now() - started < 5000) setTimeout(show, 50);
+      return;
+    }
+    const last = blocks[blocks.length - 1];
+    const meta = last.querySelector('.qa-meta');
+    if (meta) meta.scrollIntoView({block: 'nearest'});
+    last.firstElementChild.scrollIntoView({block: 'nearest'});
+  };
+  setTimeout(show, 50);
+}
+"""
+
 
 class Chat:
     """The page's event handlers. Models live in ``shared``; each session's own index lives in ``sessions``."""
@@ -53,31 +86,52 @@ class Chat:
         self.sessions = sessions
 
     def respond(
-        self, question: str, history: list[Message], top_k: float, threshold: float, request: gr.Request
-    ) -> tuple[list[Message], str, str]:
-        """One chat turn. A question the pipeline refuses gets its reason as the reply, never an error popup.
+        self,
+        question: str,
+        history: list[Message],
+        top_k: float,
+        threshold: float,
+        turns: list[Turn],
+        request: gr.Request,
+    ) -> tuple[list[Message], str, str, list[Turn]]:
+        """One chat turn. A question the pipeline refuses gets its reason as the reply, never an error popup, and
+        stays in the box to be corrected.
 
-        If the session's documents were dropped since its last turn, the reply says so first, and the sources
-        panel goes back to the shared documents.
+        ``turns`` is this browser session's conversation (a ``gr.State``: each session has its own, and "Clear
+        chat" empties it); a follow-up is read in its light, and the answered turn is added to it. If the
+        session's documents were dropped since its last turn, the reply says so first, and the sources panel
+        goes back to the shared documents.
         """
         session = self.sessions.pipeline(request.session_hash)
         note = self.sessions.take_note(request.session_hash)
         turn = [_message("user", question_html(question))] if question.strip() else []
         if note is not None:
             turn.append(_message("assistant", notice_html(f"{DROPPED} {note}. {ANSWERING_SHARED} {UPLOAD_AGAIN}")))
+        if note is not None:
+            turns = []  # the earlier answers stood in documents no longer asked
+        pipeline = session or self.shared
         try:
-            pipeline = session or self.shared
-            result = cite(pipeline.run(question, top_k=int(top_k), threshold=threshold), _documents(pipeline))
-            reply = reply_html(result)
+            result = pipeline.run(question, top_k=int(top_k), threshold=threshold, history=turns)
         except QuestionError as error:
-            reply = notice_html(str(error))
+            reply, kept = notice_html(str(error)), question
+        else:
+            follow = follow_up(question, turns)
+            result = cite(result, _documents(pipeline))
+            reply = reply_html(result, ConfidenceLevels.of(pipeline), follow.previous.question if follow else None)
+            kept, turns = "", [*turns, Turn.from_result(result)][-CHAIN:]
         sources = self.sources(session) if note is not None else gr.skip()
-        return [*history, *turn, _message("assistant", reply)], "", sources
+        return [*history, *turn, _message("assistant", reply)], kept, sources, turns
 
     def respond_example(
-        self, history: list[Message], top_k: float, threshold: float, selected: gr.SelectData, request: gr.Request
-    ) -> tuple[list[Message], str, str]:
-        return self.respond(selected.value["text"], history, top_k, threshold, request)
+        self,
+        history: list[Message],
+        top_k: float,
+        threshold: float,
+        turns: list[Turn],
+        selected: gr.SelectData,
+        request: gr.Request,
+    ) -> tuple[list[Message], str, str, list[Turn]]:
+        return self.respond(selected.value["text"], history, top_k, threshold, turns, request)
 
     def load(
         self,
@@ -85,10 +139,11 @@ class Chat:
         history: list[Message],
         request: gr.Request,
         progress: gr.Progress = gr.Progress(track_tqdm=True),
-    ) -> tuple[list[Message], str]:
+    ) -> tuple[list[Message], str, list[Turn]]:
         """Index the files now in the upload box for this session; an empty box returns to the shared documents.
 
-        An upload the limits refuse gets one message saying why, and the session keeps what it had indexed.
+        An upload the limits refuse gets one message saying why, and the session keeps what it had indexed. The
+        conversation starts over either way: a follow-up must not be read in a passage of other documents.
         """
         session_id = request.session_hash
         if not paths:
@@ -103,7 +158,7 @@ class Chat:
                 kept = self._kept(session_id)
                 lines = [f"{refusal} {kept[0].upper()}{kept[1:]}."]
         session = self.sessions.pipeline(session_id)
-        return [*history, _message("assistant", notice_html(*lines))], self.sources(session)
+        return [*history, _message("assistant", notice_html(*lines))], self.sources(session), []
 
     def _index(self, session_id: str, paths: list[str], progress: gr.Progress) -> list[str]:
         progress(0, desc="Reading files")
@@ -183,7 +238,8 @@ def build_app(
                     submit_btn="Ask",
                     autofocus=True,
                 )
-                gr.ClearButton([chatbot, question], value="Clear chat")
+                turns = gr.State([])  # this session's conversation, for follow-ups (server-side, one per session)
+                gr.ClearButton([chatbot, question, turns], value="Clear chat")
             with gr.Column(scale=1):
                 sources = gr.HTML(chat.sources(None), elem_id="sources")
                 files = gr.File(
@@ -207,24 +263,27 @@ def build_app(
                         info="Below this confidence the bot says the documents do not answer (default: calibrated).",
                     )
         settings = [top_k, threshold]
-        question.submit(
-            chat.respond,
-            [question, chatbot, *settings],
-            [chatbot, question, sources],
-            concurrency_id=API_NAME,
-            api_visibility="private",
-        )
-        chatbot.example_select(
-            chat.respond_example,
-            [chatbot, *settings],
-            [chatbot, question, sources],
-            concurrency_id=API_NAME,
-            api_visibility="private",
-        )
+        for event in (
+            question.submit(
+                chat.respond,
+                [question, chatbot, *settings, turns],
+                [chatbot, question, sources, turns],
+                concurrency_id=API_NAME,
+                api_visibility="private",
+            ),
+            chatbot.example_select(
+                chat.respond_example,
+                [chatbot, *settings, turns],
+                [chatbot, question, sources, turns],
+                concurrency_id=API_NAME,
+                api_visibility="private",
+            ),
+        ):
+            event.then(None, [chatbot], None, js=SHOW_REPLY, api_visibility="private")
         files.change(
             chat.load,
             [files, chatbot],
-            [chatbot, sources],
+            [chatbot, sources, turns],
             api_name=UPLOAD_API,
             # Jobs past the limits are refused inside at once; only admitted ones ever wait, for the one indexer.
             concurrency_limit=sessions.limits.indexing_concurrency,

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from html import escape
 
 from index.records import Chunk
-from qa.answer import Answer, Result, abstention_text, citation
+from qa.answer import SENTENCE, Answer, Result, abstention_text, citation, reply_text
+from ui.confidence import ConfidenceLevels, confidence_text, shown_score
 
 CONTEXT_CHARS = 240  # shown on each side of the answer
 PASSAGE_CHARS = 320  # shown of each closest passage when abstaining
@@ -23,21 +25,39 @@ OTHER_CANDIDATES = 3
 CLOSEST_PASSAGES = 2
 
 
-def reply_html(result: Result) -> str:
-    """The answer quoted, with confidence, source, the passage around it and the runners-up; or an abstention."""
+def reply_html(result: Result, levels: ConfidenceLevels | None = None, follows: str | None = None) -> str:
+    """The answer quoted, with confidence, source, the passage around it and the runners-up; or an abstention.
+
+    ``levels`` name the confidence in words (default: as if ``result``'s threshold were the calibrated one);
+    ``follows`` is the earlier question a follow-up was read with, said first so the user knows.
+    """
+    levels = levels or ConfidenceLevels.calibrated(result.threshold)
+    lead = [f'<p class="qa-follows">A follow-up to “{_text(follows)}”</p>'] if follows else []
     if result.answer is None:
-        return _abstention(result)
+        return _abstention(result, levels, lead)
     answer = result.answer
     others = [c for c in result.candidates if c != answer and not _noise(c, answer, result)][:OTHER_CANDIDATES]
     parts = [
-        f'<blockquote class="qa-answer"><strong>“{_text(_quote(answer))}”</strong></blockquote>',
-        f'<p class="qa-meta">confidence {answer.score:.2f} · source: <em>{_text(_place(answer))}</em></p>',
+        *lead,
+        _lead(answer),
+        f'<p class="qa-meta">{confidence_text(answer.score, levels)} · source: <em>{_text(_place(answer))}</em></p>',
         f'<p class="qa-passage">{_highlight(answer)}</p>',
     ]
     if others:
-        items = "".join(f"<li>“{_text(_quote(c))}” ({c.score:.2f}, <em>{_text(_place(c))}</em>)</li>" for c in others)
+        items = "".join(
+            f"<li>“{_text(_quote(c))}” ({confidence_text(c.score, levels)}, <em>{_text(_place(c))}</em>)</li>"
+            for c in others
+        )
         parts.append(f'<p>Other candidates:</p><ul class="qa-others">{items}</ul>')
     return _block("qa-reply", parts)
+
+
+def _lead(answer: Answer) -> str:
+    """A span quoted as the answer; a sentence as what the document says (``reply_text``, the CLI's wording),
+    since it only bears on a yes/no, why or how question and must not pass for a quoted answer."""
+    if answer.kind == SENTENCE:
+        return f'<p class="qa-says">{_text(reply_text(replace(answer, text=_quote(answer))))}</p>'
+    return f'<blockquote class="qa-answer"><strong>“{_text(_quote(answer))}”</strong></blockquote>'
 
 
 def _noise(candidate: Answer, answer: Answer, result: Result) -> bool:
@@ -48,15 +68,15 @@ def _noise(candidate: Answer, answer: Answer, result: Result) -> bool:
     return candidate.score < floor or words in best or best in words
 
 
-def _abstention(result: Result) -> str:
+def _abstention(result: Result, levels: ConfidenceLevels, lead: list[str]) -> str:
     """Says plainly that the documents do not answer, or that no confident answer was found; then what came
     closest: the best guess highlighted in its whole passage, or the closest passages, so the user can judge."""
-    parts = [f'<p class="qa-abstain"><strong>{_text(abstention_text(result))}</strong></p>']
+    parts = [*lead, f'<p class="qa-abstain"><strong>{_text(abstention_text(result))}</strong></p>']
     if result.candidates and not result.documents_silent:
         guess = result.candidates[0]
         parts += [
-            f'<p class="qa-meta">Best guess: “{_text(_quote(guess))}” (confidence {guess.score:.2f}, below the '
-            f"{result.threshold:.2f} threshold) · source: <em>{_text(_place(guess))}</em></p>",
+            f'<p class="qa-meta">Best guess: “{_text(_quote(guess))}” ({confidence_text(guess.score, levels)}, '
+            f"below the {shown_score(result.threshold)} threshold) · source: <em>{_text(_place(guess))}</em></p>",
             f'<p class="qa-passage">{_highlight(guess, whole=True)}</p>',
         ]
     elif result.passages:

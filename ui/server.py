@@ -19,7 +19,7 @@ def serve(
 ) -> None:
     """Serve the documents in ``index_dir`` (default: the bundled article) until interrupted."""
     from qa.pipeline import QAPipeline
-    from ui.app import EXAMPLES, build_app
+    from ui.app import CSS, EXAMPLES, build_app
     from ui.limits import DEFAULT_LIMITS
     from ui.sessions import SessionRegistry
 
@@ -37,6 +37,7 @@ def serve(
         max_file_size=MAX_UPLOAD,
         run_history=False,  # a shared machine's browser should not keep other people's questions
         footer_links=["api"],
+        css=CSS,  # Gradio 6 takes the page's styles here, not in Blocks
     )
     print(f"qa serve: answering from {index_dir or 'the bundled article'} at {url}", flush=True)
     print(f"qa serve: sessions' own uploads: {sessions.held().line()}", flush=True)

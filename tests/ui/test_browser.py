@@ -2,6 +2,8 @@
 
 import json
 import os
+import re
+import time
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,13 @@ ABSTENTION_SILENT = "The document does not answer this question."
 ABSTENTION_UNSURE = (
     "No confident answer was found in the document; the best guess is below. Try rephrasing the question."
 )
+# Asked after KISHIDA, "he" is Kishida and the answer is in his sentence; asked alone, the reader finds nothing
+# it is sure of (checked with `qa chat` and `qa ask`: "dialogue with Russia" 0.35 after KISHIDA, an abstention alone).
+STRESSED = "What did he stress?"
+WARSHIPS = "Did Russia send warships to the waters near the islands?"
+WARSHIPS_SENTENCE = "Moscow said on Monday that it had sent more than 20 warships to the waters near the islands"
+MOBILE = {"width": 390, "height": 844}
+CONFIDENCE = re.compile(r"(high|medium|low) confidence (\d+\.\d+)")
 FESTIVAL = "Where is the Zorblax festival held?"
 OWN_DOCUMENT = (
     "The Zorblax festival is held every summer in Quentin Bay. "
@@ -37,8 +46,8 @@ def open_session(browser, server_url):
     """Opens the chat in a fresh browser context: a separate Gradio session, as another person would have."""
     contexts = []
 
-    def open_page():
-        context = browser.new_context(viewport=VIEWPORT)
+    def open_page(viewport=VIEWPORT, **options):
+        context = browser.new_context(viewport=viewport, **options)
         contexts.append(context)
         page = context.new_page()
         page.goto(server_url)
@@ -86,7 +95,49 @@ def test_reply_quotes_the_answer_and_highlights_it_in_its_passage(open_session, 
     assert "Fumio Kishida" in quote
     highlighted = reply.locator(".qa-passage mark").inner_text()
     assert highlighted == quote.strip().strip("“”")
-    assert "article.txt" in reply.locator(".qa-meta").inner_text()
+    meta = reply.locator(".qa-meta").inner_text()
+    assert "article.txt" in meta
+    assert CONFIDENCE.search(meta).groups() == ("high", "0.72")  # the calibrated probability, and its word
+
+
+def test_every_confidence_has_a_word_and_two_decimals(open_session):
+    page = open_session()
+    page.get_by_text("Settings").click()
+    set_number(page.locator("#threshold input[type=number]"), "0", page.locator("#threshold input[type=range]"))
+    reply = ask(page, POPULATION)  # answered under a lowered threshold, with runners-up: several confidences
+    shown = " ".join(reply.locator(selector).inner_text() for selector in (".qa-meta", ".qa-others"))
+    numbers = re.findall(r"\d+\.\d+", shown)
+    assert len(numbers) >= 2 and all(re.fullmatch(r"\d\.\d\d", number) for number in numbers)
+    confidences = CONFIDENCE.findall(shown)
+    assert len(confidences) == len(numbers)  # every number is a confidence, and each has its word
+    # below the calibrated threshold (0.34), whatever the slider says: these guesses are "low"
+    assert {word for word, _ in confidences} == {"low"}
+
+
+def test_follow_up_is_read_with_this_sessions_history_only(open_session):
+    mine, theirs = open_session(), open_session()
+    ask(mine, KISHIDA)
+    follow_up = ask(mine, STRESSED)
+    assert "dialogue with Russia" in follow_up.locator(".qa-answer").inner_text()
+    assert follow_up.locator(".qa-follows").inner_text() == f"A follow-up to “{KISHIDA}”"
+
+    alone = ask(theirs, STRESSED)  # another session: my conversation is not theirs
+    assert alone.locator(".qa-follows").count() == 0
+    assert "dialogue with Russia" not in alone.locator(".qa-answer, .qa-abstain").first.inner_text()
+
+    mine.get_by_role("button", name="Clear chat").click()
+    mine.locator('#chat [data-testid="bot"]').first.wait_for(state="detached")
+    assert ask(mine, STRESSED).locator(".qa-follows").count() == 0  # "Clear chat" forgot the conversation
+
+
+def test_yes_no_question_gets_the_sentence_that_bears_on_it(open_session):
+    page = open_session()
+    reply = ask(page, WARSHIPS)
+    says = reply.locator(".qa-says").inner_text()
+    assert says.startswith(f'The document says: "{WARSHIPS_SENTENCE}')  # qa.answer.reply_text, as the CLI says it
+    assert reply.locator(".qa-answer").count() == 0  # not passed off as a quoted answer
+    highlighted = reply.locator(".qa-passage mark").inner_text()
+    assert highlighted.startswith(WARSHIPS_SENTENCE) and says == f'The document says: "{highlighted}"'
 
 
 def test_first_screen_offers_examples_and_an_example_asks_itself(open_session):
@@ -107,6 +158,7 @@ def test_bad_questions_get_a_message_in_the_chat(open_session):
     assert ask(page, "").inner_text() == "Please type a question."
     assert "10,000 characters long" in ask(page, "a" * 10_000).inner_text()
     assert "(10,000 characters)" in page.locator('#chat [data-testid="user"]').last.inner_text()  # shortened
+    assert page.locator("#question textarea").input_value() == "a" * 10_000  # kept, to be shortened and sent again
     page.get_by_role("button", name="Clear chat").click()
     page.locator('#chat [data-testid="bot"]').first.wait_for(state="detached")
     assert page.get_by_text(KISHIDA, exact=True).is_visible()  # back to the first screen
@@ -175,3 +227,74 @@ def test_page_loads_nothing_from_outside_the_server(browser, server_url):
     context.close()
     assert requested
     assert [url for url in requested if not url.startswith((server_url, "data:", "blob:"))] == []
+
+
+IN_VIEW = """(element) => {
+  const box = element.getBoundingClientRect();
+  const hit = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+  return {top: box.top, bottom: box.bottom, left: box.left, right: box.right, seen: !!hit && element.contains(hit)};
+}"""
+
+
+def test_on_a_phone_the_quote_and_confidence_are_in_view_after_answering(open_session):
+    page = open_session(viewport=MOBILE, is_mobile=True, has_touch=True)
+    reply = ask(page, KISHIDA)
+    deadline = time.monotonic() + 10  # the page scrolls to the reply once it is rendered
+    while True:
+        boxes = [reply.locator(selector).evaluate(IN_VIEW) for selector in (".qa-answer", ".qa-meta")]
+        inside = all(
+            b["top"] >= 0 and b["bottom"] <= MOBILE["height"] and b["left"] >= 0 and b["right"] <= MOBILE["width"]
+            for b in boxes
+        )
+        if (inside and all(b["seen"] for b in boxes)) or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert inside, boxes  # inside the screen
+    assert all(b["seen"] for b in boxes), boxes  # and not hidden by the chat's own scrolling or anything on top
+
+
+CONTRAST = """(element) => {
+  const layers = [];
+  for (let node = element; node; node = node.parentElement) {
+    const background = getComputedStyle(node).backgroundColor;
+    layers.push(background);
+    if (!background.startsWith('rgba') || background.endsWith(', 1)')) break;  // opaque: nothing below shows
+  }
+  return {color: getComputedStyle(element).color, layers: layers, dark: document.body.classList.contains('dark')};
+}"""
+
+
+def _rgba(css: str) -> tuple[float, float, float, float]:
+    values = [float(v) for v in re.findall(r"[\d.]+", css)]
+    return (*values[:3], values[3] if len(values) > 3 else 1.0)
+
+
+def _over(top: tuple, bottom: tuple) -> tuple:
+    """``top`` composited over an opaque ``bottom``."""
+    alpha = top[3]
+    return (*(alpha * t + (1 - alpha) * b for t, b in zip(top[:3], bottom[:3], strict=True)), 1.0)
+
+
+def _luminance(rgb: tuple) -> float:
+    """WCAG 2 relative luminance."""
+    channels = [c / 255 for c in rgb[:3]]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast_ratio(foreground: tuple, background: tuple) -> float:
+    lighter, darker = sorted((_luminance(foreground), _luminance(background)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def test_in_dark_mode_the_highlight_is_readable(open_session):
+    page = open_session(color_scheme="dark")
+    reply = ask(page, KISHIDA)
+    style = reply.locator(".qa-passage mark").evaluate(CONTRAST)
+    assert style["dark"]  # Gradio followed the browser into dark mode
+    layers = [_rgba(layer) for layer in style["layers"]]
+    background = layers[-1] if layers[-1][3] == 1 else (255.0, 255.0, 255.0, 1.0)  # the canvas under it all
+    for layer in reversed(layers[:-1]):
+        background = _over(layer, background)
+    ratio = contrast_ratio(_over(_rgba(style["color"]), background), background)
+    assert ratio >= 4.5, (style, ratio)

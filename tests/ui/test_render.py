@@ -4,7 +4,7 @@ import re
 from dataclasses import replace
 
 from index.records import Chunk, Passage
-from qa.answer import Answer, Result
+from qa.answer import SENTENCE, Answer, Result
 from ui.render import (
     CLOSEST_PASSAGES,
     CONTEXT_CHARS,
@@ -37,7 +37,7 @@ def marked(html: str) -> list[str]:
 def test_answer_is_quoted_with_confidence_and_source():
     html = reply_html(answered(make_answer("Fumio Kishida")))
     assert "“Fumio Kishida”" in html
-    assert "confidence 0.93" in html
+    assert "high confidence 0.93" in html
     assert "article.txt" in html
 
 
@@ -83,7 +83,7 @@ def test_other_candidates_are_listed_without_the_answer():
     html = reply_html(answered(best, *others))
     listed = re.findall(r"<li>“(.*?)”", html)
     assert listed == ["Beta", "Gamma", "Delta"]  # the best three after the answer; Epsilon is left out
-    assert "(0.50, <em>article.txt</em>)" in html
+    assert "(high confidence 0.50, <em>article.txt</em>)" in html
 
 
 def test_single_candidate_shows_no_candidate_list():
@@ -107,7 +107,7 @@ def test_a_guess_below_the_threshold_is_not_called_a_silent_document():
     html = reply_html(Result("q?", None, [guess], passages, threshold=0.5, refuse_below=0.1))
     assert "does not answer" not in html
     assert "No confident answer was found in the document" in html and "rephrasing" in html
-    assert "Best guess: “Tokyo” (confidence 0.21, below the 0.50 threshold)" in html
+    assert "Best guess: “Tokyo” (low confidence 0.21, below the 0.50 threshold)" in html
     assert "<mark>Tokyo</mark>" in html
     assert _text_of(html).count(guess.context) == 1  # the whole passage, not a cut of it
 
@@ -187,3 +187,19 @@ def test_noise_candidates_are_hidden():
     faint = make_answer("Yoshihide Suga", context, 0.01)
     result = Result("q?", best, [best, part, rival, faint], [make_passage(context)], threshold=0.5, refuse_below=0.05)
     assert re.findall(r"<li>“(.*?)”", reply_html(result)) == ["Shinzo Abe"]  # not a cut of the answer, not faint
+
+
+def test_a_sentence_is_what_the_document_says_not_a_quoted_answer():
+    sentence = "Prime Minister Fumio Kishida stressed dialogue with Russia."
+    answer = replace(make_answer(sentence, score=0.05), kind=SENTENCE)
+    html = reply_html(answered(answer))
+    assert f'<p class="qa-says">The document says: &quot;{sentence}&quot;</p>' in html  # reply_text's wording
+    assert "qa-answer" not in html and "“" not in html.split("qa-passage")[0]
+    assert marked(html) == [sentence]
+    assert "low confidence 0.05" in html  # below the 0.5 threshold of ``answered``
+
+
+def test_a_follow_up_says_which_question_it_was_read_with():
+    html = reply_html(answered(make_answer("Fumio Kishida")), follows="Who is the Prime Minister of Japan?")
+    assert '<p class="qa-follows">A follow-up to “Who is the Prime Minister of Japan?”</p>' in html
+    assert "qa-follows" not in reply_html(answered(make_answer("Fumio Kishida")))
