@@ -54,14 +54,17 @@ CSS = """
 #chat .qa-says { font-weight: 600; }
 """
 
-# After a reply: bring its first lines (the quote or what the document says, then the confidence) into view. On a
-# phone the chat scrolled to its bottom shows the end of a long passage, and the quote sits above the screen.
-# Every assistant message is one block (``ui.render``), but Gradio renders the Markdown a moment after the event
-# ends, so this waits (at most 5 s) until the page holds as many blocks as the chat's messages.
+# After a reply: its first lines (the quote or what the document says, then the confidence) at the top of the chat,
+# and the chat's top on screen. Gradio's autoscroll (off: it ran after this and undid it) shows the end of a long
+# reply, and on a phone the quote sits above the screen. Every assistant message is one block (``ui.render``), but
+# Gradio renders the Markdown a moment after the event ends, so this waits (at most 5 s) until the page holds as
+# many blocks as the chat has assistant messages.
 SHOW_REPLY = """
 (messages) => {
   const expected = (messages || []).filter((m) => m.role === 'assistant').length;
   const started = Date.now();
+  const scrolls = (node) =>
+    node.scrollHeight > node.clientHeight && /(auto|scroll)/.test(getComputedStyle(node).overflowY);
   const show = () => {
     const blocks = document.querySelectorAll('#chat .qa-reply, #chat .qa-notice');
     if (!expected || blocks.length < expected) {
@@ -69,9 +72,13 @@ SHOW_REPLY = """
       return;
     }
     const last = blocks[blocks.length - 1];
+    const lead = last.firstElementChild || last;
+    let chat = last.parentElement;
+    while (chat && !scrolls(chat)) chat = chat.parentElement;
+    if (chat) chat.scrollTop += lead.getBoundingClientRect().top - chat.getBoundingClientRect().top - 8;
     const meta = last.querySelector('.qa-meta');
     if (meta) meta.scrollIntoView({block: 'nearest'});
-    last.firstElementChild.scrollIntoView({block: 'nearest'});
+    lead.scrollIntoView({block: 'nearest'});
   };
   setTimeout(show, 50);
 }
@@ -228,6 +235,7 @@ def build_app(
                     examples=[{"text": example} for example in examples] or None,
                     placeholder="Try one of these questions, or type your own below." if examples else None,
                     latex_delimiters=[],  # documents quote prices in dollars; "$" must stay text
+                    autoscroll=False,  # scrolled to the reply's top instead (SHOW_REPLY), not to a long reply's end
                     feedback_options=None,
                     buttons=["copy", "copy_all"],  # no "share": it would post the chat to Hugging Face
                 )
@@ -280,7 +288,7 @@ def build_app(
             ),
         ):
             event.then(None, [chatbot], None, js=SHOW_REPLY, api_visibility="private")
-        files.change(
+        uploaded = files.change(
             chat.load,
             [files, chatbot],
             [chatbot, sources, turns],
@@ -290,6 +298,7 @@ def build_app(
             show_progress_on=sources,
             api_visibility="undocumented",
         )
+        uploaded.then(None, [chatbot], None, js=SHOW_REPLY, api_visibility="private")
         app.unload(chat.forget)
         gr.api(chat.answer, api_name=API_NAME, concurrency_id=API_NAME)
         gr.api(chat.status, api_name=STATUS_API, queue=False)  # answers even when the queue is full

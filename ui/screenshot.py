@@ -1,7 +1,9 @@
-"""Ask the chat a question in headless Chromium and save a picture of the reply (the README's docs/chat.png).
+"""Ask the chat questions in headless Chromium and save a picture of the reply (the README's pictures in docs/).
 
     python -m ui.screenshot docs/chat.png             # starts `qa serve` on a free port
     python -m ui.screenshot docs/chat.png --url URL   # or uses a running server
+    python -m ui.screenshot docs/chat-phone.png --phone --dark   # a 390x844 phone screen, in dark mode
+    python -m ui.screenshot docs/chat-follow-up.png --question "Who is ...?" --question "What did he stress?"
 
 Playwright drives Debian's Chromium (``apt-get install chromium``); it never downloads a browser.
 """
@@ -11,6 +13,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 CHROMIUM = "/usr/bin/chromium"
@@ -25,6 +28,7 @@ CHROMIUM_ARGS = (
     "--disable-quic",
 )
 VIEWPORT = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}  # the issue's phone screen (an iPhone 12-14's CSS pixels)
 REPLY_TIMEOUT_MS = 120_000
 
 
@@ -46,18 +50,24 @@ def ask(page, question: str):
     return reply
 
 
-def take(url: str, path: str | Path, question: str) -> Path:
-    """Open the chat at ``url``, ask ``question`` and save the page to ``path``."""
+def take(url: str, path: str | Path, questions: Sequence[str], phone: bool = False, dark: bool = False) -> Path:
+    """Open the chat at ``url``, ask ``questions`` in turn (one conversation) and save the page to ``path``.
+
+    ``phone``: a 390x844 touch screen instead of a desktop window; ``dark``: the browser prefers a dark theme.
+    """
     from playwright.sync_api import sync_playwright
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    screen = {"viewport": PHONE, "is_mobile": True, "has_touch": True} if phone else {"viewport": VIEWPORT}
     with sync_playwright() as playwright:
         browser = open_browser(playwright)
         try:
-            page = browser.new_page(viewport=VIEWPORT)
+            page = browser.new_context(**screen, color_scheme="dark" if dark else "light").new_page()
             page.goto(url)
-            ask(page, question)
+            for question in questions:
+                ask(page, question)
+            page.wait_for_timeout(1000)  # the page scrolls the reply's quote into view once it is rendered
             page.screenshot(path=str(path))
         finally:
             browser.close()
@@ -70,15 +80,20 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ui.screenshot", description=__doc__.splitlines()[0])
     parser.add_argument("out", nargs="?", default="docs/chat.png", help="PNG to write (default docs/chat.png)")
     parser.add_argument("--url", default=None, help="a running chat (default: start `qa serve` on a free port)")
-    parser.add_argument("--question", default=EXAMPLES[0])
+    parser.add_argument(
+        "--question", action="append", help=f"asked in turn, repeat for a conversation (default {EXAMPLES[0]!r})"
+    )
+    parser.add_argument("--phone", action="store_true", help="a 390x844 phone screen")
+    parser.add_argument("--dark", action="store_true", help="the browser prefers dark mode")
     args = parser.parse_args(argv)
+    questions = args.question or [EXAMPLES[0]]
     if args.url:
-        path = take(args.url, args.out, args.question)
+        path = take(args.url, args.out, questions, args.phone, args.dark)
     else:
         from ui.local_server import running_server
 
         with running_server() as url:
-            path = take(url, args.out, args.question)
+            path = take(url, args.out, questions, args.phone, args.dark)
     print(f"saved {path}")
     return 0
 
