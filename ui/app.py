@@ -51,14 +51,13 @@ Message = dict  # a Gradio chat message: {"role": ..., "content": ...}
 CSS = """
 #chat .qa-reply mark { background-color: #ffe27a; color: #1b1b1b; padding: 0 0.1em; border-radius: 2px; }
 #chat .qa-follows { font-size: 0.85em; margin-bottom: 0.25em; }
-#chat .qa-says { font-weight: 600; }
 """
 
 # After a reply: its first lines (the quote or what the document says, then the confidence) at the top of the chat,
-# and the chat's top on screen. Gradio's autoscroll (off: it ran after this and undid it) shows the end of a long
-# reply, and on a phone the quote sits above the screen. Every assistant message is one block (``ui.render``), but
-# Gradio renders the Markdown a moment after the event ends, so this waits (at most 5 s) until the page holds as
-# many blocks as the chat has assistant messages.
+# below the chat's label (48 px), and the chat's top on screen. Gradio's autoscroll (off: it ran after this and
+# undid it) shows the end of a long reply, and on a phone the quote sits above the screen. Every assistant message
+# is one block (``ui.render``), but Gradio renders the Markdown a moment after the event ends, so this waits (at
+# most 5 s) until the page holds as many blocks as the chat has assistant messages.
 SHOW_REPLY = """
 (messages) => {
   const expected = (messages || []).filter((m) => m.role === 'assistant').length;
@@ -75,7 +74,7 @@ SHOW_REPLY = """
     const lead = last.firstElementChild || last;
     let chat = last.parentElement;
     while (chat && !scrolls(chat)) chat = chat.parentElement;
-    if (chat) chat.scrollTop += lead.getBoundingClientRect().top - chat.getBoundingClientRect().top - 8;
+    if (chat) chat.scrollTop += lead.getBoundingClientRect().top - chat.getBoundingClientRect().top - 48;
     const meta = last.querySelector('.qa-meta');
     if (meta) meta.scrollIntoView({block: 'nearest'});
     lead.scrollIntoView({block: 'nearest'});
