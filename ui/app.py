@@ -113,7 +113,6 @@ class Chat:
         turn = [_message("user", question_html(question))] if question.strip() else []
         if note is not None:
             turn.append(_message("assistant", notice_html(f"{DROPPED} {note}. {ANSWERING_SHARED} {UPLOAD_AGAIN}")))
-        if note is not None:
             turns = []  # the earlier answers stood in documents no longer asked
         pipeline = session or self.shared
         try:
