@@ -1,4 +1,11 @@
-"""Sentence embeddings from the bundled all-MiniLM-L6-v2 (no network, 384 dimensions)."""
+"""Sentence embeddings from the bundled all-MiniLM-L6-v2 (no network, 384 dimensions).
+
+Queries are embedded with ``transformers`` alone (the model's own recipe: its tokenizer, truncated at the
+``max_seq_length`` of its sentence-transformers config, mean pooling over the attention mask, L2
+normalisation), so answering a question never imports ``sentence_transformers``, whose import (scikit-learn,
+SciPy, pandas) and model set-up were most of a cold ``qa ask``. Documents are embedded by sentence-transformers
+itself, loaded on first use: indexing is where its batching pays.
+"""
 
 from __future__ import annotations
 
@@ -35,10 +42,29 @@ class Embedder:
             raise QAError(f"unknown precision {precision!r}; choose one of {', '.join(PRECISIONS)}")
         self.batch_size = batch_size
         self.precision = precision
-        self._model = None
-        self._query_model = None
+        self._model = None  # sentence-transformers, for documents
+        self._query_model = None  # the bare transformer, for queries
+        self._tokenizer = None
+        self._max_length = None
+        self._lower_case = False
 
     def warm_up(self) -> None:
+        """Load what embedding a query needs; the document model loads on the first ``encode_document``."""
+        if self._query_model is None:
+            from index.encoder import encoder_dir, load_encoder, load_tokenizer, sentence_config
+
+            directory = encoder_dir()
+            config = sentence_config(directory)
+            self._tokenizer = load_tokenizer(directory)
+            self._max_length = min(config.get("max_seq_length") or 512, self._tokenizer.model_max_length)
+            self._lower_case = bool(config.get("do_lower_case"))
+            documents = self._model[0].auto_model if self._model is not None else None  # if loaded, share it
+            model = load_encoder(directory) if documents is None else documents
+            self._query_model = _int8(model, copy=documents is not None) if self.precision == "int8" else model
+
+    @property
+    def model(self):
+        """The fp32 sentence-transformers model (documents), loaded on first use."""
         if self._model is None:
             from sentence_transformers import SentenceTransformer
 
@@ -46,31 +72,38 @@ class Embedder:
 
             quiet_loading()
             model = SentenceTransformer(str(encoder_dir()), device="cpu", local_files_only=True)
-            self._query_model = _int8_copy(model) if self.precision == "int8" else model
+            if self._query_model is not None:  # queries came first: hold one copy of what the two share
+                documents = model[0].auto_model
+                if self.precision == "int8":
+                    self._query_model.embeddings = documents.embeddings
+                else:
+                    self._query_model = documents
             self._model = model
-
-    @property
-    def model(self):
-        """The fp32 sentence-transformers model (documents)."""
-        self.warm_up()
         return self._model
 
     def encode_query(self, texts: list[str]) -> np.ndarray:
-        """Straight through the model's modules: ``encode``'s batching machinery is a noticeable share of a query."""
+        """Mean of the token vectors under the attention mask, normalised, as the model's sentence-transformers
+        modules compute it (to 1e-5; ``tests/index/test_embedder.py``)."""
         import torch
 
         self.warm_up()
-        batches = []
+        model, batches = self._query_model, []
         with torch.inference_mode():
             for begin in range(0, len(texts), self.batch_size):
-                features = self._query_model.preprocess(texts[begin : begin + self.batch_size])
-                batches.append(self._query_model(features)["sentence_embedding"])
+                batch = texts[begin : begin + self.batch_size]
+                if self._lower_case:
+                    batch = [text.lower() for text in batch]
+                features = self._tokenizer(
+                    batch, padding=True, truncation="longest_first", max_length=self._max_length, return_tensors="pt"
+                )
+                tokens = model(**features).last_hidden_state
+                mask = features["attention_mask"].unsqueeze(-1).to(tokens.dtype)
+                batches.append((tokens * mask).sum(1) / mask.sum(1).clamp(min=1e-9))
         vectors = torch.nn.functional.normalize(torch.cat(batches), dim=-1) if batches else torch.empty(0)
         return np.ascontiguousarray(vectors.numpy(), dtype=np.float32).reshape(len(texts), self.dimension)
 
     def encode_document(self, texts: list[str], progress: bool = False) -> np.ndarray:
-        self.warm_up()
-        vectors = self._model.encode(
+        vectors = self.model.encode(
             texts,
             batch_size=self.batch_size,
             normalize_embeddings=True,
@@ -80,13 +113,12 @@ class Embedder:
         return np.ascontiguousarray(vectors, dtype=np.float32).reshape(len(texts), self.dimension)
 
 
-def _int8_copy(model):
-    """A copy of ``model`` with smoothed int8 linear layers; its other parameters are shared, not copied."""
-    import copy
+def _int8(model, copy: bool = False):
+    """``model`` with smoothed int8 linear layers, or (``copy``) a copy of it sharing its other parameters."""
+    import copy as copying
 
     from index.int8 import load_ranges, quantize_int8
 
-    shared = {id(p): p for p in model.parameters()}
-    queries = copy.deepcopy(model, memo=shared)
-    quantize_int8(queries[0].auto_model, load_ranges(QUERY_RANGES))
-    return queries
+    if copy:
+        model = copying.deepcopy(model, memo={id(p): p for p in model.parameters()})
+    return quantize_int8(model, load_ranges(QUERY_RANGES))

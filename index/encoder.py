@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 
@@ -23,3 +24,27 @@ def load_tokenizer(model_dir: str | Path):
     from transformers import AutoTokenizer
 
     return AutoTokenizer.from_pretrained(str(model_dir), local_files_only=True)
+
+
+def load_encoder(model_dir: str | Path):
+    """The bare transformer of a sentence-transformers directory (``AutoModel``, fp32, no pooler), for inference."""
+    import torch
+    from transformers import AutoModel
+    from transformers.utils import logging
+
+    quiet_loading()
+    verbosity = logging.get_verbosity()
+    logging.set_verbosity_error()  # the checkpoint's pooler weights are left out on purpose: mean pooling
+    try:
+        model = AutoModel.from_pretrained(
+            str(model_dir), local_files_only=True, dtype=torch.float32, add_pooling_layer=False
+        )
+    finally:
+        logging.set_verbosity(verbosity)
+    return model.eval()
+
+
+def sentence_config(model_dir: str | Path) -> dict:
+    """``sentence_bert_config.json``: ``max_seq_length`` (word pieces kept) and ``do_lower_case``."""
+    path = Path(model_dir) / "sentence_bert_config.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}

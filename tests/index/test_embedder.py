@@ -1,4 +1,9 @@
-"""The embedder: documents in exact fp32 at any precision, int8 queries close to fp32 ones."""
+"""The embedder: documents in exact fp32 at any precision, int8 queries close to fp32 ones, fp32 queries as
+sentence-transformers embeds them, and no sentence-transformers on the query path."""
+
+import subprocess
+import sys
+import textwrap
 
 import numpy as np
 import pytest
@@ -10,6 +15,7 @@ from qa.corpus import BUNDLED_QUESTIONS
 from qa.squad import load_examples
 
 QUESTIONS = [e.question for e in load_examples(BUNDLED_QUESTIONS)]
+LONG = " ".join(["Why did Russia say that Japan's protest over the drills near the Kuril Islands was unfriendly?"] * 20)
 
 
 @pytest.fixture(scope="module")
@@ -33,11 +39,51 @@ def test_int8_queries_are_unit_vectors_close_to_fp32_ones(embedder, fp32):
     assert not np.array_equal(int8, exact)  # the int8 layers really ran
 
 
-def test_the_int8_copy_shares_the_word_embeddings_and_smooths_its_layers(embedder):
-    queries, documents = embedder._query_model[0].auto_model, embedder.model[0].auto_model
+def test_fp32_queries_are_the_sentence_transformers_embeddings(fp32):
+    questions = [*QUESTIONS[:4], "  what DID Japan protest?  ", LONG]
+    assert len(fp32._tokenizer(LONG)["input_ids"]) > fp32.model.max_seq_length == fp32._max_length == 256
+    expected = fp32.model.encode(questions, normalize_embeddings=True, convert_to_numpy=True)
+    assert np.allclose(fp32.encode_query(questions), expected, atol=1e-5)
+    assert np.allclose(fp32.encode_query(questions[-1:]), expected[-1:], atol=1e-5)  # alone: no padding
+    assert fp32.encode_query([]).shape == (0, 384)
+
+
+def test_the_int8_queries_share_the_word_embeddings_and_smooth_their_layers(embedder):
+    queries, documents = embedder._query_model, embedder.model[0].auto_model
     assert queries.embeddings.word_embeddings.weight is documents.embeddings.word_embeddings.weight
     assert isinstance(queries.encoder.layer[0].output.dense, SmoothedLinear)
     assert not isinstance(documents.encoder.layer[0].output.dense, SmoothedLinear)
+
+
+@pytest.mark.parametrize("precision", ["int8", "fp32"])
+def test_queries_after_documents_share_the_document_model(precision):
+    embedder = Embedder(precision=precision)
+    embedder.encode_document(["Japan protested."])
+    before = embedder.encode_query(QUESTIONS[:3])
+    documents = embedder.model[0].auto_model
+    queries = embedder._query_model
+    assert queries.embeddings.word_embeddings.weight is documents.embeddings.word_embeddings.weight
+    assert (queries is documents) == (precision == "fp32")
+    assert isinstance(queries.encoder.layer[0].output.dense, SmoothedLinear) == (precision == "int8")
+    assert not isinstance(documents.encoder.layer[0].output.dense, SmoothedLinear)
+    fresh = Embedder(precision=precision).encode_query(QUESTIONS[:3])
+    assert np.allclose(before, fresh, atol=1e-6)
+
+
+def test_embedding_a_query_does_not_import_sentence_transformers():
+    script = textwrap.dedent(
+        """
+        import sys
+        import index.embedder
+        vectors = index.embedder.Embedder().encode_query(["Who is the Prime Minister of Japan?"])
+        assert vectors.shape == (1, 384), vectors.shape
+        heavy = sorted(m for m in ("sentence_transformers", "sklearn", "pandas") if m in sys.modules)
+        print(",".join(heavy) or "none")
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "none"
 
 
 def test_unknown_precision_is_refused():
