@@ -14,30 +14,32 @@ from dataclasses import replace
 from index.records import Passage
 from index.sentences import split_sentences
 from qa.answer import SENTENCE, Answer, Result
-from qa.question_kind import HOW, SENTENCE_KINDS, WHY, YES_NO
+from qa.question_kind import SENTENCE_KINDS, YES_NO
 from qa.verifier import content_words
 
 # A sentence offered must hold at least this share of the question's content words. For yes/no questions these
 # words choose the sentence (the reader's spans do not point at the one stating what is asked); for why and how,
 # the reader's best place must speak of what was asked.
 MIN_COVERAGE = 0.5
-# The best candidate's confidence a sentence reply needs, per kind, on top of the verifier's refusal floor. Chosen on
-# the tuning half of SQuAD 2.0 dev for the shipped verifier (python -m eval.tools.tune_sentences, the best summed F1
-# over that half's questions of each kind); the model card gives the figures. Refit them with the verifier.
-SENTENCE_FLOORS = {YES_NO: 0.0, WHY: 0.0, HOW: 0.0}
 
 
 def answer_in_kind(result: Result, kind: str, floor: float | None = None) -> Result:
     """``result`` with a supporting sentence as its answer when ``kind`` asks for one and the passages hold one.
 
-    A yes/no question always gets the sentence (a span cannot say yes or no); a why or how question keeps a
-    confident span and gets the sentence only instead of an abstention. Either needs a best candidate of at least
-    ``floor`` (default: the kind's ``SENTENCE_FLOORS``, and never below the verifier's refusal floor).
+    A yes/no question gets the sentence whenever the documents are not silent (a best candidate at the verifier's
+    refusal floor): a span cannot say yes or no, so the reader's confidence in its span says little here. A why or
+    how question keeps a confident span and gets the sentence only instead of an abstention, and by default only
+    with a best candidate at the result's threshold, the confidence an answer needs: on the tuning half of SQuAD 2.0
+    dev, why and how sentences offered below it lost F1 (``python -m eval.tools.tune_sentences``; figures in the
+    model card), as a sentence the reader is unsure of mostly quotes a passage that does not answer. So a why or how
+    question gets one below the threshold only when the caller passes a lower ``floor``; its best guess is still
+    shown in its passage. SQuAD has no yes/no answers, so F1 cannot score a yes/no sentence; its cost there
+    (unanswerable questions that look like yes/no ones) is in the model card too.
     """
     if kind not in SENTENCE_KINDS or (kind != YES_NO and result.answer is not None):
         return result
     if floor is None:
-        floor = max(result.refuse_below, SENTENCE_FLOORS[kind])
+        floor = result.refuse_below if kind == YES_NO else max(result.refuse_below, result.threshold)
     if not result.candidates or result.candidates[0].score < floor:
         return result  # the documents are silent, or too unsure of the place: a sentence would only look like an answer
     if kind == YES_NO:

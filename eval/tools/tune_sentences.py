@@ -6,8 +6,8 @@ Every question of the kept articles that ``qa.question_kind`` calls yes/no, why 
 (each article indexed alone, ``eval.runner.article_groups``) and scored twice from one reading: the pipeline's
 answer as it stands, and with the supporting sentence (``qa.supporting``) whatever the best candidate's
 confidence. Per kind, the confidence floor with the best summed F1 is printed: a sentence below it would have
-cost more (it quotes a document that does not answer) than it gains. Those floors go into
-``qa.supporting.SENTENCE_FLOORS``. Unanswerable questions count, with F1 1 for a refusal, as in SQuAD 2.0.
+cost more (it quotes a document that does not answer) than it gains; ``qa.supporting`` uses the abstention
+threshold as that floor. Unanswerable questions count, with F1 1 for a refusal, as in SQuAD 2.0.
 """
 
 from __future__ import annotations

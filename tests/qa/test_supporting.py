@@ -42,14 +42,21 @@ def test_a_confident_span_to_a_yes_no_question_becomes_its_sentence():
     assert (answered.answer.text, answered.answer.score) == (SENTENCES[2], 0.8)
 
 
-def test_why_and_how_keep_a_confident_span_and_get_a_sentence_instead_of_refusing():
+def test_why_and_how_keep_a_confident_span_and_get_a_sentence_instead_of_refusing_above_the_floor():
     confident = _result("Why did Japan not sign?", [_span("Tokyo wanted the islands back", 0.8)])
     assert answer_in_kind(confident, WHY) is confident
     unsure = _result("Why did Japan not sign?", [_span("Tokyo wanted the islands back", 0.3)])
     assert unsure.abstained
-    answered = answer_in_kind(unsure, WHY)
+    answered = answer_in_kind(unsure, WHY, floor=0.2)
     assert (answered.answer.kind, answered.answer.text, answered.answer.score) == (SENTENCE, SENTENCES[2], 0.3)
-    assert answer_in_kind(unsure, HOW).answer.text == SENTENCES[2]
+    assert answer_in_kind(unsure, HOW, floor=0.2).answer.text == SENTENCES[2]
+
+
+def test_by_default_why_and_how_need_the_confidence_an_answer_needs_and_yes_no_the_refusal_floor():
+    unsure = _result("Why did Japan not sign a peace treaty?", [_span("Tokyo wanted the islands back", 0.3)])
+    assert answer_in_kind(unsure, WHY).abstained and answer_in_kind(unsure, HOW).abstained
+    assert answer_in_kind(unsure, WHY, floor=0.25).answer.text == SENTENCES[2]
+    assert answer_in_kind(unsure, YES_NO).answer.text == SENTENCES[2]
 
 
 def test_silent_documents_still_refuse():
@@ -72,6 +79,6 @@ def test_the_reply_of_a_span_is_the_span():
 
 def test_a_why_sentence_must_speak_of_what_was_asked():
     unsure = _result("Why was the bridge painted?", [_span("Tokyo wanted the islands back", 0.3)])
-    assert answer_in_kind(unsure, WHY).abstained
+    assert answer_in_kind(unsure, WHY, floor=0.2).abstained
     bare = _result("Why?", [_span("Tokyo wanted the islands back", 0.3)])  # a follow-up: no words to match
-    assert answer_in_kind(bare, WHY).answer.text == SENTENCES[2]
+    assert answer_in_kind(bare, WHY, floor=0.2).answer.text == SENTENCES[2]
