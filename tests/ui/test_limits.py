@@ -180,13 +180,14 @@ def test_next_question_after_expiry_says_the_documents_were_dropped(article_pipe
     settings = (3, article_pipeline.default_threshold)
     festival = document(tmp_path)
     chat.load([str(festival)], [], request, progress=lambda *args, **kwargs: None)
-    history, _, _ = chat.respond("Where is the Zorblax festival held?", [], *settings, request)
+    history, _, _, turns = chat.respond("Where is the Zorblax festival held?", [], *settings, [], request)
     assert "Quentin Bay" in history[-1]["content"]
 
     now[0] += 61
-    history, _, sources = chat.respond(KISHIDA, [], *settings, request)
+    history, _, sources, turns = chat.respond(KISHIDA, [], *settings, turns, request)
 
     assert "Your documents were dropped: they were unused for 1 min." in history[-2]["content"]
     assert "Fumio Kishida" in history[-1]["content"]
     assert "article.txt" in sources and festival.name not in sources
     assert not festival.exists()  # the uploaded file went with the index
+    assert [turn.question for turn in turns] == [KISHIDA]  # the conversation about the dropped documents ended
