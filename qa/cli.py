@@ -9,6 +9,8 @@ import logging
 import os
 import sys
 
+from qa.confidence import ConfidenceLevels
+
 # qa train's options: the TrainConfig fields offered, with their help. Each option's type and default come from
 # the field itself, and its flag from the field's name unless renamed in _TRAIN_FLAGS.
 _TRAIN_HELP = {
@@ -88,7 +90,7 @@ def _ask(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:
-        print(_describe(result))
+        print(_describe(result, ConfidenceLevels.of(pipeline)))
     return 0
 
 
@@ -144,20 +146,22 @@ def _chat(args: argparse.Namespace) -> int:
     def ask(question, history):
         return cite(pipeline.run(question, history=history), documents)
 
-    converse(lines, ask, _describe, sys.stdout, as_json=args.json, echo=not interactive)
+    levels = ConfidenceLevels.of(pipeline)
+    converse(lines, ask, lambda result: _describe(result, levels), sys.stdout, as_json=args.json, echo=not interactive)
     return 0
 
 
-def _describe(result) -> str:
-    """The answer as a person reads it: the quote, how sure, and where it stands; or an honest abstention."""
+def _describe(result, levels) -> str:
+    """The answer as a person reads it: the quote, how sure (in words, ``qa.confidence``), and where it stands; or an
+    honest abstention."""
     from qa.answer import abstention_text, citation, reply_text
 
     if result.answer is not None:
-        return "\n".join([reply_text(result.answer), *_where(result.answer)])
+        return "\n".join([reply_text(result.answer), *_where(result.answer, levels)])
     lines = [abstention_text(result)]
     if result.candidates and not result.documents_silent:
         best = result.candidates[0]
-        lines += [f'  best guess: "{best.text}" (below the {result.threshold:.2f} threshold)', *_where(best)]
+        lines += [f'  best guess: "{best.text}" (below the {result.threshold:.2f} threshold)', *_where(best, levels)]
     elif result.passages:
         passage = result.passages[0].chunk
         where = citation(passage.source, headings=passage.headings)
@@ -165,16 +169,17 @@ def _describe(result) -> str:
     return "\n".join(lines)
 
 
-def _where(answer) -> list[str]:
+def _where(answer, levels) -> list[str]:
     """Confidence and place of a span (document, page, section, characters), and the text around it with the span
     in brackets."""
     from qa.answer import citation
+    from qa.confidence import confidence_text
 
     before = answer.context[max(0, answer.context_start - 120) : answer.context_start]
     after = answer.context[answer.context_start + len(answer.text) : answer.context_start + len(answer.text) + 120]
     place = citation(answer.source, answer.page, answer.headings)
     return [
-        f"  confidence {answer.score:.2f} | {place}, characters {answer.start}-{answer.end}",
+        f"  {confidence_text(answer.score, levels)} | {place}, characters {answer.start}-{answer.end}",
         f"  ...{' '.join(before.split())} [{answer.text}] {' '.join(after.split())}...",
     ]
 

@@ -14,10 +14,10 @@ from index.errors import QAError
 from index.loaders import MAX_BYTES, SUPPORTED_TYPES
 from index.records import Document
 from qa.answer import cite
+from qa.confidence import ConfidenceLevels
 from qa.conversation import CHAIN, Turn, follow_up
 from qa.inputs import check_threshold, check_top_k
 from qa.pipeline import QAPipeline, QuestionError
-from ui.confidence import ConfidenceLevels
 from ui.library import index_at_low_priority, read_uploads
 from ui.limits import DEFAULT_LIMITS
 from ui.render import notice_html, question_html, reply_html, sources_html

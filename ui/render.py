@@ -16,7 +16,7 @@ from html import escape
 
 from index.records import Chunk
 from qa.answer import SENTENCE, Answer, Result, abstention_text, citation, reply_text
-from ui.confidence import ConfidenceLevels, confidence_text, shown_score
+from qa.confidence import ConfidenceLevels, confidence_text, shown_score
 
 CONTEXT_CHARS = 240  # shown on each side of the answer
 PASSAGE_CHARS = 320  # shown of each closest passage when abstaining

@@ -10,6 +10,7 @@ import pytest
 from index.store import data_dir
 from qa import cli
 from qa.cli import main
+from qa.confidence import ConfidenceLevels
 
 
 @pytest.fixture(autouse=True)
@@ -189,7 +190,8 @@ def test_the_answer_is_cited_with_its_page_and_headings():
     result = cite(Result("q?", answer, [answer], [passage], threshold=0.5), {"guide.pdf": document})
     assert (result.answer.page, result.answer.headings) == (2, ("Install",))
     assert result.candidates == [result.answer]
-    assert "confidence 0.90 | guide.pdf, page 2, Install, characters 25-34" in cli._describe(result)
+    described = cli._describe(result, ConfidenceLevels.calibrated(0.34))
+    assert "high confidence 0.90 | guide.pdf, page 2, Install, characters 25-34" in described
     record = result.to_dict()
     assert (record["answer"]["page"], record["answer"]["headings"]) == (2, ("Install",))
     assert json.loads(json.dumps(record))["answer"]["headings"] == ["Install"]

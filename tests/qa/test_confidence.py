@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
+from qa.confidence import LIKELY_RIGHT, ConfidenceLevels, confidence_text, shown_score
 from qa.verifier import Verifier
-from ui.confidence import LIKELY_RIGHT, ConfidenceLevels, confidence_text, shown_score
 
 VERIFIER = Path(__file__).resolve().parents[2] / "qa" / "models" / "reader" / "verifier.json"
 

@@ -12,7 +12,7 @@ decisions, not where they look round:
 - **medium**: from that threshold up to ``LIKELY_RIGHT``: confident enough to answer, less likely right than wrong.
 - **high**: ``LIKELY_RIGHT`` and above: a calibrated probability of 0.5 or more means more likely right than wrong.
 
-Every confidence on screen has ``DECIMALS`` decimals, as the threshold slider (step 0.01) and the CLI do.
+Every confidence shown, in the chat and by the CLI, has ``DECIMALS`` decimals, as the threshold slider (step 0.01).
 """
 
 from __future__ import annotations
