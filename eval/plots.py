@@ -12,15 +12,17 @@ from pathlib import Path
 from eval.confidence_metrics import auroc, confidence_pairs, expected_calibration_error, reliability
 from eval.latency import stage_timings
 from eval.outcome import QuestionOutcome
-from eval.question_words import QUESTION_WORDS, question_word
+from eval.question_words import question_word_groups
 from eval.squad_metrics import apply_no_ans_threshold
 
 
 def plot_f1_by_question_word(outcomes: Sequence[QuestionOutcome], path: Path) -> Path:
-    groups: dict[str, list[float]] = {}
-    for outcome in outcomes:
-        groups.setdefault(question_word(outcome.question), []).append(outcome.f1)
-    words = [word for word in QUESTION_WORDS if word in groups]
+    """Mean F1 per question word; words asked fewer than ``MIN_GROUP`` times are counted under "other"."""
+    groups = {
+        word: [outcomes[i].f1 for i in indices]
+        for word, indices in question_word_groups([o.question for o in outcomes]).items()
+    }
+    words = list(groups)
     fig, ax = _figure()
     bars = ax.bar(words, [100.0 * sum(groups[w]) / len(groups[w]) for w in words], color="tab:blue")
     ax.bar_label(bars, labels=[f"n={len(groups[w])}" for w in words], fontsize=8)

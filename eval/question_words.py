@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+MIN_GROUP = 10  # a group smaller than this says nothing on its own; it joins "other"
 QUESTION_WORDS = ("who", "what", "when", "where", "which", "how many", "how much", "why", "how", "other")
 
 _SINGLE = frozenset(("who", "what", "when", "where", "which", "why", "how"))
@@ -21,3 +22,17 @@ def question_word(question: str) -> str:
         if word in _SINGLE:
             return word
     return "other"
+
+
+def question_word_groups(questions: list[str]) -> dict[str, list[int]]:
+    """{question word: indices of its questions}, in ``QUESTION_WORDS`` order, groups of fewer than ``MIN_GROUP``
+    questions merged into "other" (which is kept whatever its size, so every question is counted once)."""
+    groups: dict[str, list[int]] = {}
+    for i, question in enumerate(questions):
+        groups.setdefault(question_word(question), []).append(i)
+    merged: dict[str, list[int]] = {}
+    for word in QUESTION_WORDS:
+        if word in groups:
+            key = word if len(groups[word]) >= MIN_GROUP else "other"
+            merged.setdefault(key, []).extend(groups[word])
+    return {word: sorted(merged[word]) for word in QUESTION_WORDS if word in merged}

@@ -30,6 +30,35 @@ PLOTS = {
 }
 
 
+# Readable names for the report's table; metrics.json keeps the official script's keys.
+METRIC_NAMES = {
+    "exact": "exact match",
+    "f1": "F1",
+    "total": "questions",
+    "HasAns_exact": "exact match, answerable questions",
+    "HasAns_f1": "F1, answerable questions",
+    "HasAns_total": "answerable questions",
+    "NoAns_exact": "abstained correctly, unanswerable questions (exact)",
+    "NoAns_f1": "F1, unanswerable questions",
+    "NoAns_total": "unanswerable questions",
+    "best_exact": "exact match at the best threshold",
+    "best_exact_thresh": "best threshold for exact match (on no-answer probability)",
+    "best_f1": "F1 at the best threshold",
+    "best_f1_thresh": "best threshold for F1 (on no-answer probability)",
+    "errors": "questions refused with an error",
+    "confidence_auroc": "AUROC of confidence, right vs wrong",
+    "confidence_ece": "expected calibration error of confidence",
+    "subspan_rate": "answers inside a gold answer, cut short (%)",
+    "superspan_rate": "answers holding a gold answer and more (%)",
+    "mrr": "MRR of the gold passage",
+    "duplicate_ids": "questions dropped for a repeated id",
+}
+WARM_UP_NOTE = (
+    "Models are loaded (each component's warm_up) before the first question, so loading is not counted here; "
+    "the first few questions may still run slower."
+)
+
+
 def write_report(
     out_dir: str | Path, outcomes: Sequence[QuestionOutcome], metrics: dict, worst: int = 20, title: str = "Evaluation"
 ) -> Path:
@@ -50,8 +79,13 @@ def write_report(
 
 def render_markdown(outcomes: Sequence[QuestionOutcome], metrics: dict, worst: int, title: str) -> str:
     lines = [f"# {title}", "", f"{len(outcomes)} questions.", "", "## Metrics", "", "| metric | value |", "|---|---:|"]
-    lines += [f"| {key} | {_number(key, value)} |" for key, value in metrics.items()]
-    lines += ["", "## Latency (ms)", "", "| stage | p50 | p95 | max | n |", "|---|---:|---:|---:|---:|"]
+    lines += [
+        f"| {METRIC_NAMES.get(key, key)} | {_number(key, value)} |"
+        for key, value in metrics.items()
+        if not key.startswith("latency_")  # the latency table below holds them
+    ]
+    lines += ["", "## Latency (ms)", "", WARM_UP_NOTE, ""]
+    lines += ["| stage | p50 | p95 | max | n |", "|---|---:|---:|---:|---:|"]
     lines += [
         f"| {stage} | {1000 * s.p50:.1f} | {1000 * s.p95:.1f} | {1000 * s.max:.1f} | {s.count} |"
         for stage, s in latency_stats(outcomes).items()

@@ -1,6 +1,6 @@
 import pytest
 
-from eval.question_words import QUESTION_WORDS, question_word
+from eval.question_words import QUESTION_WORDS, question_word, question_word_groups
 
 
 @pytest.mark.parametrize(
@@ -24,3 +24,11 @@ from eval.question_words import QUESTION_WORDS, question_word
 def test_question_word(question, word):
     assert question_word(question) == word
     assert word in QUESTION_WORDS
+
+
+def test_small_groups_join_other_and_every_question_is_counted_once():
+    questions = ["Who won?"] * 10 + ["Why?"] * 3 + ["Name the winner."] * 2 + ["When?"] * 12
+    groups = question_word_groups(questions)
+    assert list(groups) == ["who", "when", "other"]
+    assert groups["other"] == list(range(10, 15)) and len(groups["who"]) == 10
+    assert sorted(i for indices in groups.values() for i in indices) == list(range(len(questions)))

@@ -29,14 +29,17 @@ def test_markdown_lists_metrics_latency_and_failures():
         outcome("a", 1.0, 0.9, timings={"read": 0.010, "total": 0.020}),
         outcome("b", 0.0, 0.4, question="Who | what\nnow?", gold=[], prediction="Tokyo", timings={"total": 0.030}),
     ]
-    text = render_markdown(outcomes, {"exact": 50.0, "total": 2, "best_f1_thresh": 0.25, "mrr": 0.5}, 5, "Run")
+    metrics = {"exact": 50.0, "total": 2, "best_f1_thresh": 0.25, "mrr": 0.5, "latency_total_p50_ms": 25.0}
+    text = render_markdown(outcomes, metrics, 5, "Run")
     assert text.startswith("# Run\n")
-    assert "| exact | 50.00 |" in text
-    assert "| total | 2 |" in text
-    assert "| best_f1_thresh | 0.250 |" in text
-    assert "| mrr | 0.500 |" in text
+    assert "| exact match | 50.00 |" in text
+    assert "| questions | 2 |" in text
+    assert "| best threshold for F1 (on no-answer probability) | 0.250 |" in text
+    assert "| MRR of the gold passage | 0.500 |" in text
     assert "| read | 10.0 | 10.0 | 10.0 | 1 |" in text
     assert "| total | 25.0 | 29.5 | 30.0 | 2 |" in text
+    assert "latency_total_p50_ms" not in text  # once, in the latency table
+    assert "before the first question, so loading is not counted" in text
     assert "## 1 worst failures" in text
     assert "1. **Who | what now?** (`b`, F1 0.00, score 0.400)" in text
     assert "   - gold: *unanswerable*" in text
