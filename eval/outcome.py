@@ -29,6 +29,7 @@ class QuestionOutcome:
     retrieved_rank: int | None = None
     error: str | None = None
     best_f1: float | None = None  # F1 of the best candidate, answered or held back (None without candidates)
+    threshold: float | None = None  # the confidence below which the system abstained on this question
 
     @property
     def answerable(self) -> bool:

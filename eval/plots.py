@@ -6,6 +6,7 @@ backend state is touched and nothing needs a display.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -44,13 +45,15 @@ def plot_score_distribution(outcomes: Sequence[QuestionOutcome], path: Path) -> 
     bins = [i / 20 for i in range(21)]
     for label, scores in groups.items():
         ax.hist(scores, bins=bins, histtype="step", lw=2, color=colors[label], label=f"{label} (n={len(scores)})")
-    ax.set(title="Best-candidate score", xlabel="score", ylabel="questions", xlim=(0, 1))
+    _mark_threshold(ax, outcomes)
+    ax.set(title="Best-candidate confidence", xlabel="confidence", ylabel="questions", xlim=(0, 1))
     ax.legend()
     return _save(fig, path)
 
 
 def plot_threshold_curve(outcomes: Sequence[QuestionOutcome], path: Path, steps: int = 100) -> Path:
-    """EM and F1 if the system abstained whenever na_prob > threshold (the official threshold rule)."""
+    """EM and F1 had the system abstained below each confidence threshold: the chat's slider's scale (the official
+    rule, abstain when na_prob > 1 - t), with the best one and the one in use marked."""
     na_probs = {o.id: o.na_prob for o in outcomes}
     has_answer = {o.id: o.answerable for o in outcomes}
     thresholds = [i / steps for i in range(steps + 1)]
@@ -58,16 +61,30 @@ def plot_threshold_curve(outcomes: Sequence[QuestionOutcome], path: Path, steps:
     for name in ("exact", "f1"):
         raw = {o.id: getattr(o, name) for o in outcomes}
         curves[name] = [
-            100.0 * sum(apply_no_ans_threshold(raw, na_probs, has_answer, t).values()) / len(raw) for t in thresholds
+            100.0 * sum(apply_no_ans_threshold(raw, na_probs, has_answer, 1.0 - t).values()) / len(raw)
+            for t in thresholds
         ]
     fig, ax = _figure()
     for name, label in (("f1", "F1"), ("exact", "EM")):
         ax.plot(thresholds, curves[name], label=label)
     best = max(range(len(thresholds)), key=curves["f1"].__getitem__)
     ax.axvline(thresholds[best], color="gray", linestyle="--", label=f"best F1 at {thresholds[best]:.2f}")
-    ax.set(title="Score vs no-answer threshold", xlabel="t (abstain when na_prob > t, i.e. score < 1 - t)", ylabel="%")
+    _mark_threshold(ax, outcomes)
+    ax.set(title="Score vs abstention threshold", xlabel="threshold (abstain when confidence < threshold)", ylabel="%")
     ax.legend()
     return _save(fig, path)
+
+
+def threshold_in_use(outcomes: Sequence[QuestionOutcome]) -> float | None:
+    """The abstention threshold most questions were decided at (None when no outcome records one)."""
+    counts = Counter(o.threshold for o in outcomes if o.threshold is not None)
+    return counts.most_common(1)[0][0] if counts else None
+
+
+def _mark_threshold(ax, outcomes: Sequence[QuestionOutcome]) -> None:
+    threshold = threshold_in_use(outcomes)
+    if threshold is not None:
+        ax.axvline(threshold, color="black", linestyle=":", label=f"threshold in use {threshold:.2f}")
 
 
 def plot_reliability(outcomes: Sequence[QuestionOutcome], path: Path) -> Path:

@@ -60,11 +60,11 @@ def answer_one(example: QAExample, answer_fn: AnswerFn, source: str = "") -> Que
         best = top.score if top is not None else None
         best_f1 = score_prediction(gold, top.text)[1] if top is not None else None
         rank = first_relevant_rank(result.passages, example.answers, source) if example.answers else None
-        timings, error = dict(result.timings), None
+        timings, error, threshold = dict(result.timings), None, result.threshold
     except Exception as err:  # one bad question must not end a run of thousands
         logger.warning("question %s failed: %s: %s", example.id, type(err).__name__, err)
         prediction, best, rank, timings, error = "", None, None, {}, f"{type(err).__name__}: {err}"
-        best_f1 = None
+        best_f1 = threshold = None
     timings["total"] = time.perf_counter() - started
     exact, f1 = score_prediction(gold, prediction)
     return QuestionOutcome(
@@ -80,6 +80,7 @@ def answer_one(example: QAExample, answer_fn: AnswerFn, source: str = "") -> Que
         retrieved_rank=rank,
         error=error,
         best_f1=best_f1,
+        threshold=threshold,
     )
 
 

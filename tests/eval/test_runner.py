@@ -70,6 +70,7 @@ def test_abstention_keeps_the_best_candidate_score():
     assert outcome.na_prob == pytest.approx(0.7)
     assert (outcome.exact, outcome.f1) == (0.0, 0.0)
     assert outcome.retrieved_rank == 1  # the passage held "The Seine" even though the reader abstained
+    assert outcome.threshold == 0.5  # what the report's plots mark as the threshold in use
 
 
 def test_answer_without_candidates_list_still_sets_na_prob():
