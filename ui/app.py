@@ -18,6 +18,7 @@ from qa.confidence import ConfidenceLevels
 from qa.conversation import CHAIN, Turn, follow_up
 from qa.inputs import check_threshold, check_top_k
 from qa.pipeline import QAPipeline, QuestionError
+from ui.inflight import InFlight, tracked
 from ui.library import index_at_low_priority, read_uploads
 from ui.limits import DEFAULT_LIMITS
 from ui.render import notice_html, question_html, reply_html, sources_html
@@ -87,10 +88,12 @@ SHOW_REPLY = """
 class Chat:
     """The page's event handlers. Models live in ``shared``; each session's own index lives in ``sessions``."""
 
-    def __init__(self, shared: QAPipeline, sessions: SessionRegistry):
+    def __init__(self, shared: QAPipeline, sessions: SessionRegistry, in_flight: InFlight | None = None):
         self.shared = shared
         self.sessions = sessions
+        self.in_flight = in_flight or InFlight()  # what a stopping server waits for (ui.server)
 
+    @tracked
     def respond(
         self,
         question: str,
@@ -127,6 +130,7 @@ class Chat:
         sources = self.sources(session) if note is not None else gr.skip()
         return [*history, *turn, _message("assistant", reply)], kept, sources, turns
 
+    @tracked
     def respond_example(
         self,
         history: list[Message],
@@ -138,6 +142,7 @@ class Chat:
     ) -> tuple[list[Message], str, str, list[Turn]]:
         return self.respond(selected.value["text"], history, top_k, threshold, turns, request)
 
+    @tracked
     def load(
         self,
         paths: list[str] | None,
@@ -193,6 +198,7 @@ class Chat:
     def sources(self, session: QAPipeline | None) -> str:
         return sources_html(list(_documents(session or self.shared)), own=session is not None)
 
+    @tracked
     def answer(self, question: str, top_k: int | None = None, threshold: float | None = None) -> dict:
         """Answer from the server's documents. Returns the Result as JSON; "answer" is null when they do not say.
 
@@ -209,18 +215,22 @@ class Chat:
 
 
 def build_app(
-    shared: QAPipeline, examples: Sequence[str] = EXAMPLES, sessions: SessionRegistry | None = None
+    shared: QAPipeline,
+    examples: Sequence[str] = EXAMPLES,
+    sessions: SessionRegistry | None = None,
+    in_flight: InFlight | None = None,
 ) -> gr.Blocks:
     """The page and the API over ``shared``; call ``queue()`` and ``launch()`` on the result.
 
     ``examples`` are offered on the first screen: questions about the shared documents (none for an unknown index).
     ``sessions`` holds the sessions' own indexes (default: a new registry with the default limits); whoever
-    serves the app calls its ``close_all()`` when the server stops.
+    serves the app calls its ``close_all()`` when the server stops. ``in_flight`` counts the requests being
+    answered or indexed, for the server to let them finish when it stops.
     """
     if sessions is None:
         sessions = SessionRegistry(DEFAULT_LIMITS)
     sessions.start()
-    chat = Chat(shared, sessions)
+    chat = Chat(shared, sessions, in_flight)
     # Uploaded files are private documents: Gradio's copies are deleted after an hour (checked every 10 minutes).
     with gr.Blocks(title="Ask the document", delete_cache=(600, 3600)) as app:
         gr.Markdown(f"# Ask the document\n{INTRO}")

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import signal
+import time
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from qa.reader import DEFAULT_PRECISION, ExtractiveReader  # importing qa sets the offline environment first
+
+if TYPE_CHECKING:
+    from ui.inflight import InFlight
 
 CONCURRENCY = 2  # answers computed at once: reading is CPU-bound, so more would only slow each one down
 QUEUE_SIZE = 64  # waiting requests beyond this are turned away instead of waiting for minutes
 # The transport's limit, a guard for the server's disk. Files up to it reach the loader, whose 5 MB
 # per-document limit is then explained in the chat; only larger ones get Gradio's own upload error.
 MAX_UPLOAD = "50mb"
+DRAIN_SECONDS = 10  # on stopping, how long requests being answered or indexed get to finish
 
 
 def serve(
@@ -20,6 +27,7 @@ def serve(
     """Serve the documents in ``index_dir`` (default: the bundled article) until interrupted."""
     from qa.pipeline import QAPipeline
     from ui.app import CSS, EXAMPLES, build_app
+    from ui.inflight import InFlight
     from ui.limits import DEFAULT_LIMITS
     from ui.sessions import SessionRegistry
 
@@ -27,7 +35,9 @@ def serve(
     pipeline.warm_up()  # load before the first visitor arrives, not during their first question
     examples = EXAMPLES if index_dir is None else ()  # the examples ask about the bundled article
     sessions = SessionRegistry(DEFAULT_LIMITS)
-    app = build_app(pipeline, examples, sessions).queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)
+    in_flight = InFlight()
+    app = build_app(pipeline, examples, sessions, in_flight)
+    app.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)
     _, url, _ = app.launch(
         server_name=host,
         server_port=port,
@@ -41,7 +51,9 @@ def serve(
     )
     print(f"qa serve: answering from {index_dir or 'the bundled article'} at {url}", flush=True)
     print(f"qa serve: sessions' own uploads: {sessions.held().line()}", flush=True)
-    signal.signal(signal.SIGTERM, _interrupt)  # kill, docker stop and systemd stop as Ctrl-C does
+    stop = partial(_stop, in_flight)
+    signal.signal(signal.SIGTERM, stop)  # kill, docker stop and systemd stop as Ctrl-C does
+    signal.signal(signal.SIGINT, stop)
     try:
         app.block_thread()  # until interrupted: the server stops, and Gradio deletes the files it was sent
     finally:
@@ -49,10 +61,19 @@ def serve(
     print("qa serve: stopped; uploaded files deleted", flush=True)
 
 
-def _interrupt(signum: int, frame: object) -> None:
-    """SIGTERM becomes the KeyboardInterrupt that ``block_thread`` turns into a clean shutdown.
+def _stop(in_flight: InFlight, signum: int, frame: object) -> None:
+    """SIGTERM and Ctrl-C: take no new requests, let those in flight finish (up to ``DRAIN_SECONDS``), then raise
+    the KeyboardInterrupt that ``block_thread`` turns into a clean shutdown.
 
     Python's default for SIGTERM ends the process at once: requests in flight are reset and the uploads stay in
-    Gradio's temporary folder. This way every way of stopping the server cleans up alike.
+    Gradio's temporary folder. This way every way of stopping the server finishes and cleans up alike.
     """
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second signal while draining must not cut it short
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # but a second Ctrl-C still stops at once
+    running = in_flight.count
+    print(f"qa serve: stopping; {running} request(s) in flight, given up to {DRAIN_SECONDS} s", flush=True)
+    finished = in_flight.stop(DRAIN_SECONDS)
+    if running:
+        print(f"qa serve: {'they finished' if finished else 'some did not finish in time'}", flush=True)
+        time.sleep(1)  # their replies are on their way to the clients
     raise KeyboardInterrupt
