@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from index.records import Chunk, Passage
-from index.sentences import split_sentences
-from qa.answer import Answer, Result
+from qa.answer import Result
+from qa.supporting import sentence_of
 
 # Words that point back into the conversation: a question holding one is a follow-up.
 _POINTERS = frozenset("he she him her his hers it its they them their theirs there then one ones".split())
@@ -52,14 +52,7 @@ class Turn:
         if answer is None:
             return cls(result.question)
         chunk = result.passages[answer.passage].chunk if answer.passage < len(result.passages) else None
-        return cls(result.question, answer.text, _sentence_around(answer), chunk)
-
-
-def _sentence_around(answer: Answer) -> str:
-    for start, end in split_sentences(answer.context):
-        if start <= answer.context_start < end:
-            return answer.context[start:end]
-    return answer.text
+        return cls(result.question, answer.text, sentence_of(answer).text, chunk)
 
 
 def is_follow_up(question: str) -> bool:

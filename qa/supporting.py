@@ -43,9 +43,9 @@ def answer_in_kind(result: Result, kind: str, floor: float | None = None) -> Res
     if not result.candidates or result.candidates[0].score < floor:
         return result  # the documents are silent, or too unsure of the place: a sentence would only look like an answer
     if kind == YES_NO:
-        sentence = _covering_sentence(result) or _sentence_of(result.candidates[0])
+        sentence = _covering_sentence(result) or sentence_of(result.candidates[0])
     else:
-        sentence = _sentence_of(result.candidates[0])
+        sentence = sentence_of(result.candidates[0])
         if _coverage(content_words(result.question), sentence.text) < MIN_COVERAGE:
             return result  # the reader's best place says nothing of what was asked ("Why was it built?")
     return replace(result, answer=sentence)
@@ -56,7 +56,7 @@ def _coverage(asked: set[str], sentence: str) -> float:
     return len(asked & content_words(sentence)) / len(asked) if asked else 1.0
 
 
-def _sentence_of(candidate: Answer) -> Answer:
+def sentence_of(candidate: Answer) -> Answer:
     """The whole sentence holding ``candidate``, as an answer of kind ``SENTENCE`` with its confidence."""
     for start, end in split_sentences(candidate.context):
         if start <= candidate.context_start < end:
