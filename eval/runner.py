@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from tqdm import tqdm
@@ -90,18 +90,44 @@ def best_offered(result: Result) -> Answer | None:
     return max(offered, key=lambda a: a.score, default=None)
 
 
-def evaluate_per_article(
-    examples: Sequence[QAExample], answer_fn_factory: AnswerFnFactory, k: int, progress: bool = True, limit: int = 0
-) -> list[QuestionOutcome]:
-    """Each article indexed whole and alone, and asked its own questions (``limit`` of them spread through
-    ``examples``); outcomes in file order."""
-    groups, asked = article_groups(examples, limit)
-    by_id: dict[str, QuestionOutcome] = {}
-    for document, own in groups:
-        answer_fn = answer_fn_factory("e2e", [document], k)
-        for outcome in evaluate(own, answer_fn, {document.text: document.name}, progress):
-            by_id[outcome.id] = outcome
-    return [by_id[e.id] for e in asked]
+@dataclass(frozen=True)
+class EvaluationJob:
+    """Questions answered from one corpus, indexed as the evaluation's mode and corpus say: a unit of work a
+    worker can take on its own (``run_job``; ``eval.ray_evaluation`` spreads them over a Ray cluster)."""
+
+    mode: str
+    documents: list[Document]
+    examples: list[QAExample]
+    k: int
+
+
+# Runs the jobs, wherever, and returns all their outcomes (in any order).
+JobRunner = Callable[[list[EvaluationJob]], list[QuestionOutcome]]
+
+
+def run_job(job: EvaluationJob, answer_fn_factory: AnswerFnFactory, progress: bool = True) -> list[QuestionOutcome]:
+    answer_fn = answer_fn_factory(job.mode, job.documents, job.k)
+    return evaluate(job.examples, answer_fn, {document.text: document.name for document in job.documents}, progress)
+
+
+def evaluation_jobs(
+    examples: Sequence[QAExample], mode: str, corpus: str, k: int, limit: int = 0, parts: int = 1
+) -> tuple[list[EvaluationJob], list[QAExample]]:
+    """The jobs that answer ``limit`` questions spread through ``examples`` (all with 0), and those questions
+    in file order.
+
+    e2e over the title corpus: one job per article, indexed whole and alone. Otherwise every distinct context
+    of the file is the corpus (the whole file, even with ``limit``, so retrieval is as hard as the real corpus),
+    and the questions are cut into ``parts`` jobs (one per worker).
+    """
+    if mode == "e2e" and corpus == "title":
+        groups, asked = article_groups(examples, limit)
+        return [EvaluationJob(mode, [document], own, k) for document, own in groups], asked
+    documents = context_documents(examples)
+    asked = spread(examples, limit)
+    size = -(-len(asked) // max(1, parts))
+    cuts = [asked[start : start + size] for start in range(0, len(asked), size)] or [[]]
+    return [EvaluationJob(mode, documents, cut, k) for cut in cuts], asked
 
 
 def article_groups(
@@ -180,13 +206,15 @@ def run_evaluation(
     path: str | Path,
     mode: str,
     out_dir: str | Path,
-    answer_fn_factory: AnswerFnFactory,
+    answer_fn_factory: AnswerFnFactory | None,
     limit: int = 0,
     k: int = 5,
     worst: int = 20,
     progress: bool = True,
     corpus: str = "file",
     titles: str | Path | None = None,
+    run_jobs: JobRunner | None = None,
+    parts: int = 1,
 ) -> dict:
     """Evaluate the question file at ``path`` in ``mode`` and write the report into ``out_dir``.
 
@@ -196,7 +224,9 @@ def run_evaluation(
     (``corpus="title"``: each article indexed by itself, as a user's document
     is in the chat), and recall@k/MRR are reported. reader: only the reader, on
     the gold paragraph. ``titles``: a file listing the articles to keep (a
-    tuning or report half). Returns the metrics written to metrics.json.
+    tuning or report half). ``run_jobs``: where the work runs (default: here, one job after the other, with
+    ``answer_fn_factory``); ``parts``: how many jobs the questions of one corpus are cut into, for it. Returns
+    the metrics written to metrics.json.
     """
     if mode not in MODES:
         raise QAError(f"unknown mode {mode!r}; expected one of {', '.join(MODES)}")
@@ -205,13 +235,13 @@ def run_evaluation(
     examples, repeated = first_of_each_id(select_titles(load_examples(path), titles))
     if repeated:
         logger.warning("%s: %d question(s) repeat an earlier id; only the first of each id is scored", path, repeated)
-    if mode == "e2e" and corpus == "title":
-        outcomes = evaluate_per_article(examples, answer_fn_factory, k, progress, limit)
+    jobs, asked = evaluation_jobs(examples, mode, corpus, k, limit, parts)
+    if run_jobs is None:
+        outcomes = [outcome for job in jobs for outcome in run_job(job, answer_fn_factory, progress)]
     else:
-        documents = context_documents(examples)
-        answer_fn = answer_fn_factory(mode, documents, k)
-        sources = {document.text: document.name for document in documents}
-        outcomes = evaluate(spread(examples, limit), answer_fn, sources, progress)
+        outcomes = run_jobs(jobs)
+    by_id = {outcome.id: outcome for outcome in outcomes}
+    outcomes = [by_id[example.id] for example in asked]
     metrics = summarize(outcomes, recall_ks(k), retrieval=mode == "e2e")
     metrics["duplicate_ids"] = repeated
     write_report(out_dir, outcomes, metrics, worst, title=f"{Path(path).name}: {mode} evaluation")

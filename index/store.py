@@ -26,7 +26,7 @@ import os
 import re
 import shutil
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
@@ -142,7 +142,7 @@ class IndexStore:
             _write_jsonl(generation / "chunks.jsonl", (asdict(c) for c in self.chunks))
             _reached("chunks written")
             faiss.write_index(self._writable_index(), str(generation / "vectors.faiss"))
-            _fsync(generation / "vectors.faiss")
+            fsync(generation / "vectors.faiss")
             _reached("vectors written")
             keywords = self.keyword_index()
             files = _FILES
@@ -150,9 +150,9 @@ class IndexStore:
                 keywords.save(generation / KEYWORDS)
                 files += _KEYWORD_FILES
                 for name in _KEYWORD_FILES:
-                    _fsync(generation / name)
-                _fsync(generation / KEYWORDS)
-            _fsync(generation)
+                    fsync(generation / name)
+                fsync(generation / KEYWORDS)
+            fsync(generation)
             _reached("keywords written")
             manifest = {
                 "format_version": FORMAT_VERSION,
@@ -163,7 +163,7 @@ class IndexStore:
                 "chunks": len(self.chunks),
                 "generation": generation.name,
                 "keywords": KEYWORDS if keywords.saveable else None,
-                "sha256": {name: _sha256(generation / name) for name in files},
+                "sha256": {name: sha256(generation / name) for name in files},
             }
             staged = directory / f"{MANIFEST}.tmp"
             with staged.open("w", encoding="utf-8") as handle:
@@ -173,52 +173,52 @@ class IndexStore:
             _reached("manifest staged")
             os.replace(staged, directory / MANIFEST)
             _reached("manifest replaced")
-            _fsync(directory)  # the switch itself survives a power cut
+            fsync(directory)  # the switch itself survives a power cut
             _reached("switch made durable")
             _remove_stale(directory, generation.name)
             _reached("stale generations removed")
         return directory
 
     @classmethod
-    def load(cls, directory: str | Path, embedder_name: str, dimension: int) -> IndexStore:
+    def load(cls, directory: str | Path, embedder_name: str, dimension: int, searchable: bool = True) -> IndexStore:
         """Open a saved index, refusing anything that does not verify.
 
         A writer may switch generations and remove the old one while this reads it: when loading fails and
-        the manifest has changed meanwhile, the new generation is read instead.
+        the manifest has changed meanwhile, the new generation is read instead. ``searchable=False`` reads
+        only the documents and chunks (a shard whose vectors and keywords another process searches).
         """
         directory = Path(directory)
         manifest = _read_manifest(directory)
         try:
-            return cls._load(directory, manifest, embedder_name, dimension)
+            return cls._load(directory, manifest, embedder_name, dimension, searchable)
         except IndexLoadError:
             latest = _read_manifest(directory)
             if latest == manifest:
                 raise
-            return cls._load(directory, latest, embedder_name, dimension)
+            return cls._load(directory, latest, embedder_name, dimension, searchable)
 
     @classmethod
-    def _load(cls, directory: Path, manifest: dict, embedder_name: str, dimension: int) -> IndexStore:
+    def _load(
+        cls, directory: Path, manifest: dict, embedder_name: str, dimension: int, searchable: bool = True
+    ) -> IndexStore:
         _check_manifest(directory, manifest, embedder_name, dimension)
         files = _files_of(directory, manifest)
-        keywords = manifest.get("keywords") == KEYWORDS
-        for name in _FILES + (_KEYWORD_FILES if keywords else ()):
-            try:
-                digest = _sha256(files / name)
-            except OSError:
-                raise IndexLoadError(f"{directory}: {name} is missing; rebuild the index") from None
-            if digest != manifest["sha256"].get(name):
-                raise IndexLoadError(f"{directory}: {name} is corrupted (checksum mismatch); rebuild the index")
+        keywords = searchable and manifest.get("keywords") == KEYWORDS
+        names = (_FILES if searchable else _FILES[:2]) + (_KEYWORD_FILES if keywords else ())
+        verify(directory, files, names, manifest["sha256"])
         store = cls(embedder_name, dimension, manifest.get("index_type", "flat"))
         try:
             store.documents = {d["name"]: Document(**d) for d in _read_jsonl(files / "documents.jsonl")}
             store.chunks = [Chunk(**c) for c in _read_jsonl(files / "chunks.jsonl")]
-            store._faiss = vectors.read(files / "vectors.faiss")
-            store._mapped_from = files / "vectors.faiss" if vectors.is_ivf(store._faiss) else None
+            if searchable:
+                store._faiss = vectors.read(files / "vectors.faiss")
+                store._mapped_from = files / "vectors.faiss" if vectors.is_ivf(store._faiss) else None
             if keywords:
                 store._keywords = BM25.load(files / KEYWORDS, len(store.chunks))
         except (OSError, ValueError, TypeError, RuntimeError) as err:
             raise IndexLoadError(f"{directory}: cannot read the index ({err}); rebuild it") from err
-        if store._faiss.ntotal != len(store.chunks) or len(store.chunks) != manifest.get("chunks"):
+        vector_count = store._faiss.ntotal if searchable else len(store.chunks)
+        if vector_count != len(store.chunks) or len(store.chunks) != manifest.get("chunks"):
             raise IndexLoadError(f"{directory}: vectors and chunks disagree in number; rebuild the index")
         _check_quotes(directory, store)
         _check_places(directory, store)
@@ -351,7 +351,19 @@ def _remove_stale(directory: Path, current: str) -> None:
             path.unlink(missing_ok=True)
 
 
-def _fsync(path: Path) -> None:
+def verify(directory: Path, files: Path, names: Iterable[str], checksums: dict) -> None:
+    """Each of ``names`` under ``files`` has the SHA-256 ``checksums`` gives it, or ``IndexLoadError`` says which
+    is missing or corrupted (naming the index ``directory``)."""
+    for name in names:
+        try:
+            digest = sha256(files / name)
+        except OSError:
+            raise IndexLoadError(f"{directory}: {name} is missing; rebuild the index") from None
+        if digest != checksums.get(name):
+            raise IndexLoadError(f"{directory}: {name} is corrupted (checksum mismatch); rebuild the index")
+
+
+def fsync(path: Path) -> None:
     """Flush a file's or a directory's contents (a directory: the names in it) to disk."""
     descriptor = os.open(path, os.O_RDONLY)
     try:
@@ -360,7 +372,7 @@ def _fsync(path: Path) -> None:
         os.close(descriptor)
 
 
-def _sha256(path: Path) -> str:
+def sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):

@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import sys
+from functools import partial
 
 from qa.confidence import ConfidenceLevels
 
@@ -198,6 +199,8 @@ def _index(args: argparse.Namespace) -> int:
 
     if not args.wait >= 0:
         raise QAError(f"--wait must be a number of seconds, 0 or more (not {args.wait})")
+    if args.ray is not None:
+        return _index_on_ray(args)
     documents = [load_document(path) for path in args.files]  # all readable before any work is done
     embedder = Embedder()
     # Read, add and save under the directory's lock: a second writer would otherwise save over this one's documents.
@@ -212,6 +215,31 @@ def _index(args: argparse.Namespace) -> int:
         f"{verb} {args.out}: {len(documents)} document(s), {added} chunks "
         f"(index now holds {len(store.documents)} documents, {len(store.chunks)} chunks)"
     )
+    return 0
+
+
+def _index_on_ray(args: argparse.Namespace) -> int:
+    """``qa index --ray``: the files loaded, chunked and embedded by the cluster's workers, saved as shards."""
+    from index.errors import QAError
+    from index.ray_indexing import index_on_ray
+    from index.shards import is_sharded
+    from index.store import MANIFEST
+
+    if args.shards < 0:
+        raise QAError(f"--shards must be 0 (one per CPU of the cluster) or more (not {args.shards})")
+    held = os.path.isfile(os.path.join(args.out, MANIFEST)) or is_sharded(args.out)
+    if held and not args.rebuild:
+        raise QAError(f"{args.out} holds an index; --ray builds a new sharded one: add --rebuild to replace it")
+    for path in args.files:  # every file there before the cluster starts
+        if not os.path.isfile(path):
+            raise QAError(f"{path}: no such file")
+
+    def done(finished: int, total: int) -> None:
+        print(f"qa index: shard {finished} of {total} embedded", file=sys.stderr, flush=True)
+
+    shards = index_on_ray(args.files, args.out, args.shards, args.ray, args.index_type, done)
+    chunks = sum(len(shard.chunks) for shard in shards)
+    print(f"built {args.out}: {len(args.files)} document(s), {chunks} chunks in {len(shards)} shard(s)")
     return 0
 
 
@@ -256,9 +284,34 @@ def _eval(args: argparse.Namespace) -> int:
         check_threshold(args.threshold, "--threshold")
     if args.limit < 0:
         raise InputError(f"--limit must be 0 (every question) or more (not {args.limit})")
-    factory = answer_fn_factory(args.index, args.reader, args.threshold, args.retrieval, precision=args.precision)
+    if args.workers < 0:
+        raise InputError(f"--workers must be 0 (one per CPU of the cluster) or more (not {args.workers})")
+    make_factory = partial(
+        answer_fn_factory, args.index, args.reader, args.threshold, args.retrieval, precision=args.precision
+    )
+    run_jobs, parts = None, 1
+    if args.ray is not None:
+        from eval.ray_evaluation import evaluate_on_ray
+        from index.cluster import connect, worker_count
+
+        connect(args.ray)
+        parts = args.workers or worker_count()
+
+        def done(finished: int, total: int) -> None:
+            print(f"qa eval: {finished} of {total} job(s) answered", file=sys.stderr, flush=True)
+
+        run_jobs = partial(evaluate_on_ray, make_factory=make_factory, address=args.ray, workers=parts, done=done)
     metrics = run_evaluation(
-        args.questions, args.mode, args.out, factory, limit=args.limit, k=args.k, corpus=args.corpus, titles=args.titles
+        args.questions,
+        args.mode,
+        args.out,
+        make_factory() if run_jobs is None else None,
+        limit=args.limit,
+        k=args.k,
+        corpus=args.corpus,
+        titles=args.titles,
+        run_jobs=run_jobs,
+        parts=parts,
     )
     width = max(len(key) for key in metrics)
     for key, value in metrics.items():
@@ -303,6 +356,20 @@ def _add_answering(command: argparse.ArgumentParser) -> None:
     _add_precision(command)
 
 
+def _add_ray(command: argparse.ArgumentParser, what: str) -> None:
+    from index.cluster import LOCAL
+
+    command.add_argument(
+        "--ray",
+        nargs="?",
+        const=LOCAL,
+        default=None,
+        metavar="ADDRESS",
+        help=f"{what}: the cluster at ADDRESS ('auto': the one 'ray start' runs here), or without one a cluster "
+        "started on this machine",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     from eval.choices import CORPORA, MODES
     from index.loaders import SUPPORTED_TYPES
@@ -345,6 +412,10 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help=f"how long to wait for another 'qa index' writing to --out (default {LOCK_TIMEOUT:g})",
     )
+    _add_ray(index, "load, chunk and embed on a Ray cluster's workers and write a sharded index")
+    index.add_argument(
+        "--shards", type=int, default=0, help="with --ray: shards to write (default 0: one per CPU of the cluster)"
+    )
     index.set_defaults(run=_index)
 
     serve = commands.add_parser("serve", help="serve the web chat and its API (models load once, at start)")
@@ -374,6 +445,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_choice(evaluate, "--retrieval", RETRIEVAL_MODES, help="retrieval (default %(default)s)")
     _add_reader(evaluate)
     _add_precision(evaluate)
+    _add_ray(evaluate, "spread the questions over a Ray cluster's workers, merged into the one report")
+    evaluate.add_argument(
+        "--workers", type=int, default=0, help="with --ray: workers (default 0: one per CPU of the cluster)"
+    )
     evaluate.set_defaults(run=_eval)
 
     train = commands.add_parser("train", help="fine-tune the extractive reader")

@@ -12,6 +12,7 @@ from index.chunker import Chunker
 from index.embedder import Embedder
 from index.indexer import PIPELINE_VERSION, Indexer
 from index.records import Document
+from index.shards import ShardedStore, is_sharded
 from index.store import FORMAT_VERSION, IndexStore
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -52,7 +53,10 @@ def build_index(
     return store
 
 
-def open_index(directory: str | Path, embedder: Embedder) -> IndexStore:
+def open_index(directory: str | Path, embedder: Embedder) -> IndexStore | ShardedStore:
+    """The saved index in ``directory``: a single one, or the shards ``qa index --ray`` wrote, read as one."""
+    if is_sharded(directory):
+        return ShardedStore.load(directory, embedder.name, embedder.dimension)
     return IndexStore.load(directory, embedder.name, embedder.dimension)
 
 

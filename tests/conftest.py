@@ -13,6 +13,29 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if MODEL_FIXTURES.intersection(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.models)
+        if "ray_cluster" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.ray)
+
+
+@pytest.fixture(scope="session")
+def ray_cluster():
+    """A real Ray cluster of two nodes on this machine (one CPU each, small object stores), joined by the tests.
+
+    The code under test calls ``index.cluster.connect``, which finds this process already joined.
+    """
+    import ray
+    from ray.cluster_utils import Cluster
+
+    cluster = Cluster(
+        initialize_head=True,
+        head_node_args={"num_cpus": 1, "object_store_memory": 200 * 2**20, "include_dashboard": False},
+    )
+    cluster.add_node(num_cpus=1, object_store_memory=200 * 2**20)
+    ray.init(address=cluster.address, logging_level="ERROR", log_to_driver=False)
+    cluster.wait_for_nodes()
+    yield cluster
+    ray.shutdown()
+    cluster.shutdown()
 
 
 @pytest.fixture(scope="session")

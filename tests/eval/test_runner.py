@@ -5,7 +5,16 @@ import json
 import pytest
 
 from eval.report import PLOTS
-from eval.runner import answer_one, article_documents, context_documents, evaluate, recall_ks, run_evaluation
+from eval.runner import (
+    answer_one,
+    article_documents,
+    context_documents,
+    evaluate,
+    evaluation_jobs,
+    recall_ks,
+    run_evaluation,
+    run_job,
+)
 from eval.squad_metrics import squad_v2_scores
 from index.records import Chunk, Passage
 from qa.answer import Answer, Result
@@ -226,3 +235,22 @@ def test_per_article_mode_indexes_the_whole_article_even_for_a_sample_of_its_que
     metrics = run_evaluation(squad_file, "e2e", tmp_path / "out", factory, limit=1, corpus="title", progress=False)
     assert metrics["total"] == 1
     assert indexed == [CONTEXT]  # the one sampled question's article, whole
+
+
+def test_questions_of_one_corpus_are_cut_into_jobs_that_together_ask_each_once():
+    jobs, asked = evaluation_jobs(EXAMPLES, "e2e", "file", k=3, parts=2)
+    assert [len(job.examples) for job in jobs] == [3, 2]
+    assert [e.id for job in jobs for e in job.examples] == [e.id for e in asked] == [e.id for e in EXAMPLES]
+    assert all(len(job.documents) == 2 and job.k == 3 for job in jobs)  # each job retrieves over the whole file
+    per_article, _ = evaluation_jobs(EXAMPLES, "e2e", "title", k=3, parts=2)
+    assert [[d.name for d in job.documents] for job in per_article] == [["France"], ["Germany"]]
+
+
+def test_a_job_runner_replaces_the_local_loop_and_outcomes_come_back_in_file_order(squad_file, tmp_path):
+    def backwards(jobs):
+        return [outcome for job in reversed(jobs) for outcome in run_job(job, lambda *_: answer, progress=False)]
+
+    metrics = run_evaluation(squad_file, "e2e", tmp_path / "out", None, run_jobs=backwards, parts=3, progress=False)
+    predictions = json.loads((tmp_path / "out" / "predictions.json").read_text())
+    assert list(predictions) == ["q1", "q2", "q3", "q4", "q5"]
+    assert metrics["total"] == 5
