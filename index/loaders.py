@@ -179,12 +179,26 @@ class _VisibleText(HTMLParser):
 
 def _html(name: str, data: bytes) -> Document:
     parser = _VisibleText()
-    parser.feed(_decode(name, data))
+    parser.feed(_main_content(_decode(name, data)))
     parser.close()
     text = re.sub(r"[^\S\n]+", " ", "".join(parser.parts))
     text = "\n".join(line.strip() for line in text.split("\n"))
     text = re.sub(r"\n{3,}", "\n\n", text).strip()
     return Document(name, text, headings=_placed(text, parser.headings))
+
+
+def _main_content(markup: str) -> str:
+    """The page's main content, as HTML: its article without the navigation, menus, sidebars, comment forms and
+    footer around it, found by readability-lxml (a port of the scoring behind browsers' reader views); headings
+    and paragraphs are kept, so ``_VisibleText`` still reads its headings. A short page is its own main content,
+    and one readability cannot parse is read whole."""
+    from readability import Document as Readable
+    from readability.readability import Unparseable
+
+    try:
+        return Readable(markup).summary(html_partial=True)
+    except Unparseable:
+        return markup
 
 
 def _placed(text: str, headings: list[tuple[int, str]]) -> tuple[tuple[int, int, str], ...]:

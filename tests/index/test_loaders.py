@@ -241,6 +241,58 @@ def test_html_headings_are_placed_in_the_extracted_text(tmp_path):
     assert document.heading_path(document.text.index("Run")) == ("Install", "On Linux")
 
 
+NEWS_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Harbour rebuilt | Quentin Bay News</title></head>
+<body>
+<header><a href="/" class="logo">Quentin Bay News</a>
+  <nav class="main-menu"><ul><li><a href="/">Home</a></li><li><a href="/news">News</a></li>
+  <li><a href="/sport">Sport</a></li><li><a href="/contact">Contact us</a></li></ul></nav>
+  <form class="search"><input name="q"><button>Search</button></form>
+</header>
+<div class="cookie-banner">We use cookies to improve your experience. <a href="/privacy">Accept all cookies</a></div>
+<main><article>
+<h1>The harbour of Quentin Bay is rebuilt</h1>
+<p>The old harbour of Quentin Bay, damaged by the storm of 2023, has been rebuilt at a cost of 12 million euros.
+The works took eighteen months and were paid for by the town and the regional government.</p>
+<p>The new breakwater is 400 metres long, twice the length of the old one, and protects the fishing fleet from
+the winter storms that come from the north-west.</p>
+<h2>Who paid for it</h2>
+<p>The regional government paid two thirds of the cost; the town raised the rest through a harbour fee charged to
+visiting yachts. The mayor, Tomas Lindqvist, said the fee would stay in place until 2030.</p>
+</article></main>
+<aside class="sidebar"><h3>Most read</h3><ul><li><a href="/a">Storm closes the coast road</a></li>
+<li><a href="/b">New ferry timetable</a></li></ul><h3>Newsletter</h3><p>Sign up for our newsletter.</p></aside>
+<section class="comments"><h3>Leave a comment</h3><form><textarea></textarea><button>Post</button></form></section>
+<footer><nav><a href="/about">About</a> | <a href="/privacy">Privacy policy</a></nav>
+<p>&copy; 2025 Quentin Bay News. All rights reserved.</p></footer>
+</body></html>
+"""
+
+
+def test_html_keeps_the_main_text_and_its_headings_without_menus_sidebars_or_footer():
+    document = load_text("harbour.html", NEWS_PAGE.encode(), ".html")
+    assert document.text.startswith("The harbour of Quentin Bay is rebuilt\n\nThe old harbour of Quentin Bay")
+    assert document.text.endswith("said the fee would stay in place until 2030.")
+    for boilerplate in (
+        "Home",
+        "Contact us",
+        "Search",
+        "cookies",
+        "Most read",
+        "ferry",
+        "newsletter",
+        "comment",
+        "Privacy",
+        "All rights reserved",
+    ):
+        assert boilerplate not in document.text
+    assert [title for _, _, title in document.headings] == ["The harbour of Quentin Bay is rebuilt", "Who paid for it"]
+    assert document.heading_path(document.text.index("Tomas Lindqvist")) == (
+        "The harbour of Quentin Bay is rebuilt",
+        "Who paid for it",
+    )
+
+
 def test_plain_text_has_no_pages_or_headings():
     document = load_document(ARTICLE)
     assert (document.pages, document.headings) == ((), ())
