@@ -5,6 +5,8 @@ only ``qa serve`` and the screenshot script import it, so ``qa ask`` and the
 library never pay for it.
 """
 
+import os
+import re
 from collections.abc import Sequence
 from functools import partial
 
@@ -21,7 +23,8 @@ from qa.pipeline import QAPipeline, QuestionError
 from ui.inflight import InFlight, tracked
 from ui.library import index_at_low_priority, read_uploads
 from ui.limits import DEFAULT_LIMITS
-from ui.render import notice_html, question_html, reply_html, sources_html
+from ui.overview import Summary
+from ui.render import notice_html, question_html, reply_html, sources_html, viewer_html
 from ui.sessions import SessionRegistry, UploadRefused
 
 API_NAME = "answer"
@@ -41,6 +44,12 @@ INTRO = (
     "they are indexed for your session only."
 )
 
+ADD, REPLACE = "add", "replace"
+UPLOAD_MODES = [("Add them to the shared documents", ADD), ("Ask only them (replace the shared ones)", REPLACE)]
+SOURCES_LISTED = 20  # documents described in the side panel; more are counted
+NAMED_IN_CHAT = 3  # documents named on the empty chat
+GONE = "That document is no longer loaded here: it was one of the shared documents or an earlier upload."
+
 DROPPED = "Your documents were dropped:"
 ANSWERING_SHARED = "Answers now come from the shared documents."
 UPLOAD_AGAIN = "Upload them again to ask about them."
@@ -49,10 +58,70 @@ Message = dict  # a Gradio chat message: {"role": ..., "content": ...}
 
 # The page's own styles, passed to ``launch`` (Gradio 6 takes them there). The highlight's colours are fixed, not
 # the theme's: in dark mode the theme's light text on the browser's yellow <mark> cannot be read.
+# Gradio 6.31 ships SourceSansPro-SemiBold.woff2 as a Cyrillic subset holding "A" and "B" only, so text at weight
+# 600 (the page's title, its buttons) drew those letters in Source Sans and the rest in a fallback: the title's
+# first letter stood out. The complete bold face, which Gradio also serves, is declared later for weight 600.
 CSS = """
-#chat .qa-reply mark { background-color: #ffe27a; color: #1b1b1b; padding: 0 0.1em; border-radius: 2px; }
+@font-face {
+  font-family: "Source Sans Pro"; font-style: normal; font-weight: 600;
+  src: url("static/fonts/SourceSansPro/SourceSansPro-Bold.woff2") format("woff2");
+}
+#chat .qa-reply mark, #viewer mark { background-color: #ffe27a; color: #1b1b1b; padding: 0 0.1em; border-radius: 2px; }
 #chat .qa-follows { font-size: 0.85em; margin-bottom: 0.25em; }
+.qa-open { font-size: 0.85em; white-space: nowrap; }
+#sources .qa-title { font-style: italic; }
+#sources .qa-opening { font-size: 0.9em; }
+#viewer .qa-document {
+  white-space: pre-wrap; max-height: 420px; overflow-y: auto; padding: 0.5em 0.75em;
+  border: 1px solid var(--border-color-primary); border-radius: var(--radius-md);
+}
 """
+
+# The viewer's links: a click on "open in document" (``ui.render.open_link``, in the chat or the side panel) asks
+# the server for the document (the viewer's click event, with the link's source and offsets); "close" empties it.
+# Registered once on the page, in the capture phase, so the chat's own handling of links never sees these.
+OPEN_LINKS = """
+const opened = (event) => {
+  const link = event.target.closest && event.target.closest('a.qa-open, a.qa-close');
+  if (!link) return;
+  event.preventDefault();
+  event.stopPropagation();
+  if (link.classList.contains('qa-close')) { props.value = ''; return; }
+  const query = new URLSearchParams(link.getAttribute('href').split('?')[1] || '');
+  trigger('click', {source: query.get('source'), start: Number(query.get('start')), end: Number(query.get('end'))});
+};
+if (window.qaOpenLinks) document.removeEventListener('click', window.qaOpenLinks, true);
+window.qaOpenLinks = opened;
+document.addEventListener('click', opened, true);
+"""
+
+# Once the viewer shows the document just asked for (its place line, read from the new value, is on the page),
+# its text is scrolled to put the mark a third of the way down, and the viewer is brought on screen.
+SHOW_MARK = """
+(html) => {
+  const wanted = new DOMParser().parseFromString(html || '', 'text/html').querySelector('.qa-viewer-place');
+  const started = Date.now();
+  const show = () => {
+    const place = document.querySelector('#viewer .qa-viewer-place');
+    const mark = document.querySelector('#viewer #qa-viewer-mark');
+    if (!wanted || !place || !mark || place.textContent !== wanted.textContent) {
+      if (wanted && Date.now() - started < 5000) setTimeout(show, 50);
+      return;
+    }
+    const text = mark.closest('.qa-document');
+    text.scrollTop += mark.getBoundingClientRect().top - text.getBoundingClientRect().top - text.clientHeight / 3;
+    document.querySelector('#viewer').scrollIntoView({block: 'nearest'});
+  };
+  setTimeout(show, 50);
+}
+"""
+
+# A reload gives the page a new Gradio session: the tab's earlier session id, kept in its sessionStorage (one per
+# tab, kept across reloads, gone with the tab), is sent on loading, so the server hands that session's uploads
+# over (``SessionRegistry.adopt``); the page then keeps its new id there.
+SESSION_KEY = "qa-chat-session"
+EARLIER_SESSION = f"() => sessionStorage.getItem('{SESSION_KEY}') || ''"
+KEEP_SESSION = f"(id) => {{ if (id) sessionStorage.setItem('{SESSION_KEY}', id); }}"
 
 # After a reply: its first lines (the quote or what the document says, then the confidence) at the top of the chat,
 # below the chat's label (48 px), and the chat's top on screen. Gradio's autoscroll (off: it ran after this and
@@ -147,38 +216,67 @@ class Chat:
         self,
         paths: list[str] | None,
         history: list[Message],
+        mode: str,
         request: gr.Request,
         progress: gr.Progress = gr.Progress(track_tqdm=True),
     ) -> tuple[list[Message], str, list[Turn]]:
-        """Index the files now in the upload box for this session; an empty box returns to the shared documents.
+        """Index the files now in the upload box for this session, added to the shared documents or instead of
+        them (``mode``): after an upload, a file removed, or the add-or-replace choice changed. An emptied box
+        returns to the shared documents; with nothing uploaded, the choice just waits for the first upload.
 
         An upload the limits refuse gets one message saying why, and the session keeps what it had indexed. The
         conversation starts over either way: a follow-up must not be read in a passage of other documents.
         """
         session_id = request.session_hash
         if not paths:
-            self.sessions.release(session_id)
+            if not self.sessions.release(session_id):
+                return gr.skip(), gr.skip(), gr.skip()
             lines = ["No uploaded documents: answering from the shared documents again."]
         else:
             try:
                 waiting = partial(progress, 0, desc="Waiting for other users' uploads to be indexed")
                 with self.sessions.uploading(session_id, paths, wait=waiting):
-                    lines = self._index(session_id, paths, progress)
-            except UploadRefused as refusal:
+                    lines = self._index(session_id, paths, mode == ADD, progress)
+            except (UploadRefused, QAError) as refusal:
                 kept = self._kept(session_id)
                 lines = [f"{refusal} {kept[0].upper()}{kept[1:]}."]
         session = self.sessions.pipeline(session_id)
         return [*history, _message("assistant", notice_html(*lines))], self.sources(session), []
 
-    def _index(self, session_id: str, paths: list[str], progress: gr.Progress) -> list[str]:
+    def _index(self, session_id: str, paths: list[str], add: bool, progress: gr.Progress) -> list[str]:
         progress(0, desc="Reading files")
-        uploads = read_uploads(paths)
+        uploads = read_uploads(paths, taken=_documents(self.shared) if add else ())
         if not uploads.documents:
             return [*uploads.errors, f"No document could be read, so {self._kept(session_id)}."]
         progress(0.1, desc=f"Indexing {len(uploads.documents)} document(s)")
-        self.sessions.hold(session_id, index_at_low_priority(uploads.documents, self.shared))
+        self.sessions.hold(session_id, index_at_low_priority(uploads.documents, self.shared, add))
         names = ", ".join(d.name for d in uploads.documents)
-        return [f"Indexed {names}: answers now come from your documents only.", *uploads.errors]
+        source = "the shared documents and yours" if add else "your documents only"
+        return [f"Indexed {names}: answers now come from {source}.", *uploads.errors]
+
+    def resume(self, earlier_session: str, request: gr.Request) -> tuple[str, str, str, list[str]]:
+        """The page (re)loaded: take over the tab's earlier session, if it had one, so the uploads survive a
+        reload. Returns the new session id for the tab to keep, the side panel, the add-or-replace choice the
+        documents were indexed with, and their files, back in the upload box (setting it is no upload: nothing
+        is indexed again)."""
+        session_id = request.session_hash
+        session = self.sessions.pipeline(session_id) if self.sessions.adopt(earlier_session, session_id) else None
+        if session is None:
+            return session_id, gr.skip(), gr.skip(), gr.skip()
+        documents = _documents(session)
+        files = [path for path in self.sessions.files(session_id) if os.path.basename(path) in documents]
+        return session_id, self.sources(session), self._mode_of(session), files
+
+    def view(self, opened: gr.EventData, request: gr.Request) -> str:
+        """The viewer: the document a link names, from this session's own documents (or the shared ones when it
+        has none), at the link's offsets; nothing of another session's can be opened."""
+        pipeline = self.sessions.pipeline(request.session_hash) or self.shared
+        document = _documents(pipeline).get(str(getattr(opened, "source", "")))
+        try:
+            start, end = int(getattr(opened, "start", 0)), int(getattr(opened, "end", 0))
+        except (TypeError, ValueError):
+            start = end = 0
+        return notice_html(GONE) if document is None else viewer_html(document, start, end)
 
     def _kept(self, session_id: str) -> str:
         """What the session answers from after a refused upload: nothing it had is lost."""
@@ -196,7 +294,29 @@ class Chat:
         return self.sessions.held().to_dict()
 
     def sources(self, session: QAPipeline | None) -> str:
-        return sources_html(list(_documents(session or self.shared)), own=session is not None)
+        """The side panel: whose documents are answered from, and what each is about."""
+        if session is None:
+            heading = "Shared documents:"
+        elif self._mode_of(session) == ADD:
+            heading = "Shared documents and yours (yours for this session only):"
+        else:
+            heading = "Your documents (this session only):"
+        documents = list(_documents(session or self.shared).values())
+        summaries = [Summary.of(document) for document in documents[:SOURCES_LISTED]]
+        more = len(documents) - len(summaries)
+        return sources_html(summaries, heading + (f" ({more} more not listed)" if more > 0 else ""))
+
+    def _mode_of(self, session: QAPipeline) -> str:
+        """How a session's uploads were indexed: with every shared document, or instead of them."""
+        return ADD if _documents(self.shared).keys() <= _documents(session).keys() else REPLACE
+
+    def placeholder(self, examples: Sequence[str]) -> str:
+        """The empty chat: which documents are loaded (described in the side panel) and how to start."""
+        names = list(_documents(self.shared))
+        shown = ", ".join(f"**{_markdown_text(name)}**" for name in names[:NAMED_IN_CHAT])
+        more = f" and {len(names) - NAMED_IN_CHAT} more" if len(names) > NAMED_IN_CHAT else ""
+        start = "Try one of these questions, or type your own below." if examples else "Type a question below."
+        return f"Answering from {shown}{more} (what they are about is beside the chat). {start}"
 
     @tracked
     def answer(self, question: str, top_k: int | None = None, threshold: float | None = None) -> dict:
@@ -241,7 +361,7 @@ def build_app(
                     label="Chat",
                     height=560,
                     examples=[{"text": example} for example in examples] or None,
-                    placeholder="Try one of these questions, or type your own below." if examples else None,
+                    placeholder=chat.placeholder(examples),
                     latex_delimiters=[],  # documents quote prices in dollars; "$" must stay text
                     autoscroll=False,  # scrolled to the reply's top instead (SHOW_REPLY), not to a long reply's end
                     feedback_options=None,
@@ -256,8 +376,12 @@ def build_app(
                 )
                 turns = gr.State([])  # this session's conversation, for follow-ups (server-side, one per session)
                 gr.ClearButton([chatbot, question, turns], value="Clear chat")
+                viewer = gr.HTML("", elem_id="viewer", js_on_load=OPEN_LINKS, padding=False)
             with gr.Column(scale=1):
                 sources = gr.HTML(chat.sources(None), elem_id="sources")
+                mode = gr.Radio(
+                    UPLOAD_MODES, value=REPLACE, label="Your uploads", elem_id="upload-mode", interactive=True
+                )
                 files = gr.File(
                     label=UPLOAD_LABEL,
                     file_count="multiple",
@@ -296,17 +420,31 @@ def build_app(
             ),
         ):
             event.then(None, [chatbot], None, js=SHOW_REPLY, api_visibility="private")
-        uploaded = files.change(
-            chat.load,
-            [files, chatbot],
-            [chatbot, sources, turns],
-            api_name=UPLOAD_API,
-            # Jobs past the limits are refused inside at once; only admitted ones ever wait, for the one indexer.
-            concurrency_limit=sessions.limits.indexing_concurrency,
-            show_progress_on=sources,
-            api_visibility="undocumented",
+        # What people do to the box and the choice, never the box being set by ``resume``: that indexes nothing.
+        for listener in (files.upload, files.delete, files.clear, mode.input):
+            uploaded = listener(
+                chat.load,
+                [files, chatbot, mode],
+                [chatbot, sources, turns],
+                api_name=UPLOAD_API if listener == files.upload else None,
+                # Jobs past the limits are refused inside at once; only admitted ones ever wait, for the one indexer.
+                concurrency_limit=sessions.limits.indexing_concurrency,
+                show_progress_on=sources,
+                api_visibility="undocumented" if listener == files.upload else "private",
+            )
+            uploaded.then(None, [chatbot], None, js=SHOW_REPLY, api_visibility="private")
+        viewer.click(chat.view, None, viewer, api_visibility="private").then(
+            None, [viewer], None, js=SHOW_MARK, api_visibility="private"
         )
-        uploaded.then(None, [chatbot], None, js=SHOW_REPLY, api_visibility="private")
+        session_id = gr.Textbox(visible=False)
+        app.load(
+            chat.resume,
+            [session_id],
+            [session_id, sources, mode, files],
+            js=EARLIER_SESSION,
+            show_progress="hidden",
+            api_visibility="private",
+        ).then(None, [session_id], None, js=KEEP_SESSION, api_visibility="private")
         app.unload(chat.forget)
         gr.api(chat.answer, api_name=API_NAME, concurrency_id=API_NAME)
         gr.api(chat.status, api_name=STATUS_API, queue=False)  # answers even when the queue is full
@@ -316,6 +454,11 @@ def build_app(
 def _documents(pipeline: QAPipeline) -> dict[str, Document]:
     """The documents ``pipeline`` answers from, by name."""
     return pipeline.retriever.store.documents
+
+
+def _markdown_text(text: str) -> str:
+    """``text`` shown as itself in Markdown: its punctuation escaped."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!<>|~])", r"\\\1", text)
 
 
 def _message(role: str, content: str) -> Message:

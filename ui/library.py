@@ -7,11 +7,14 @@ import contextvars
 import os
 import sys
 import threading
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from index.errors import QAError
 from index.loaders import DocumentError, load_document
 from index.records import Document
+from index.store import IndexStore
 from qa.corpus import build_index
 from qa.pipeline import QAPipeline
 
@@ -38,12 +41,14 @@ class Uploads:
     errors: list[str] = field(default_factory=list)
 
 
-def read_uploads(paths: list[str]) -> Uploads:
-    """Load every file; a bad file is reported and skipped instead of failing the batch."""
+def read_uploads(paths: list[str], taken: Collection[str] = ()) -> Uploads:
+    """Load every file; a bad file is reported and skipped instead of failing the batch, and so is one named
+    like a document already loaded (in the batch, or in ``taken``: the shared documents uploads are added to),
+    since answers cite documents by name."""
     uploads = Uploads()
     for path in paths:
         name = Path(path).name
-        if any(d.name == name for d in uploads.documents):
+        if name in taken or any(d.name == name for d in uploads.documents):
             uploads.errors.append(f"{name}: a file with the same name is already loaded; skipped")
             continue
         try:
@@ -53,7 +58,7 @@ def read_uploads(paths: list[str]) -> Uploads:
     return uploads
 
 
-def index_at_low_priority(documents: list[Document], shared: QAPipeline) -> QAPipeline:
+def index_at_low_priority(documents: list[Document], shared: QAPipeline, add: bool = False) -> QAPipeline:
     """``session_pipeline`` on a low-priority thread, so another user's answers keep their speed meanwhile.
 
     A thread of its own for each job, started as a daemon so that stopping the server never waits for an upload
@@ -65,7 +70,7 @@ def index_at_low_priority(documents: list[Document], shared: QAPipeline) -> QAPi
     def index() -> None:
         _lower_priority()
         try:
-            outcome["pipeline"] = context.run(session_pipeline, documents, shared)
+            outcome["pipeline"] = context.run(session_pipeline, documents, shared, add)
         except BaseException as error:  # handed to the caller's thread, which raises it
             outcome["error"] = error
 
@@ -77,14 +82,15 @@ def index_at_low_priority(documents: list[Document], shared: QAPipeline) -> QAPi
     return outcome["pipeline"]
 
 
-def session_pipeline(documents: list[Document], shared: QAPipeline) -> QAPipeline:
-    """A new index over ``documents`` with the shared pipeline's models and settings.
+def session_pipeline(documents: list[Document], shared: QAPipeline, add: bool = False) -> QAPipeline:
+    """A new index over ``documents`` (and, when ``add``, the shared documents) with the shared pipeline's
+    models and settings.
 
     The models are shared (loaded once, read-only at inference); the index is
     new, so no other session, and not the shared index, ever sees these documents.
     """
     embedder = shared.retriever.embedder
-    store = build_index(documents, embedder, progress=True)
+    store = build_index(documents, embedder, progress=True, store=copy_of(shared.retriever.store) if add else None)
     pipeline = QAPipeline.from_store(
         store,
         embedder=embedder,
@@ -95,3 +101,18 @@ def session_pipeline(documents: list[Document], shared: QAPipeline) -> QAPipelin
     )
     pipeline.retriever.warm_up()  # the keyword index is built now, under the progress bar, not on the first question
     return pipeline
+
+
+def copy_of(store: IndexStore) -> IndexStore:
+    """A new exact-search store holding ``store``'s documents, chunks and vectors: the shared documents a
+    session's uploads are added to. The vectors are copied, not embedded again, and the shared index is never
+    changed. An index that keeps no vectors to copy (IVF's 8-bit lists: too large for a session anyway) is refused.
+    """
+    index = store.vector_index
+    try:
+        vectors = index.reconstruct_n(0, index.ntotal)
+    except RuntimeError:
+        raise QAError("The shared documents are too many to add yours to; choose to replace them.") from None
+    copy = IndexStore(store.embedder_name, store.dimension)
+    copy.add(list(store.documents.values()), list(store.chunks), vectors)
+    return copy

@@ -144,7 +144,7 @@ def while_indexing(url: str, questions: Sequence[str], upload_bytes: int, folder
         idle.append(_timed(asker, question))
     document = write_document(folder / f"upload-{upload_bytes}.txt", upload_bytes)
     start = time.perf_counter()
-    job = uploader.submit([handle_file(str(document))], [], api_name="/upload")
+    job = uploader.submit([handle_file(str(document))], [], "replace", api_name="/upload")
     while asker.predict(api_name="/status")["indexing"] == 0 and not job.done():
         time.sleep(0.05)  # the upload has reached the server and is being read or indexed
     busy = []

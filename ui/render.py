@@ -4,7 +4,11 @@ Every message is one ``<div>`` on one line. Markdown leaves an HTML block alone
 up to the first blank line, so the chat's Markdown renderer never reinterprets
 a document's ``*``, ``_``, ``#`` or ``[...]`` inside it. A Markdown document's own
 markup (``##``, ``**``, table pipes, link targets) is left out of what is shown,
-for display only: answers and their offsets still quote the document exactly.
+for display only: answers and their offsets still quote the document exactly. So is the space shown
+between sentences glued together in the source (``invaded.Russia``).
+
+Each quote links to the document viewer (``qa-open`` links, read by the page's script in ``ui.app``): the link
+carries the source and the quote's exact offsets into its text.
 """
 
 from __future__ import annotations
@@ -13,16 +17,21 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 from html import escape
+from urllib.parse import urlencode
 
-from index.records import Chunk
+from index.records import Chunk, Document
+from index.sentences import split_sentences
 from qa.answer import SENTENCE, Answer, Result, abstention_text, citation, reply_text
 from qa.confidence import ConfidenceLevels, confidence_text, shown_score
+from ui.overview import Summary
 
 CONTEXT_CHARS = 240  # shown on each side of the answer
 PASSAGE_CHARS = 320  # shown of each closest passage when abstaining
 QUESTION_CHARS = 300  # of a question echoed into the chat
 OTHER_CANDIDATES = 3
 CLOSEST_PASSAGES = 2
+VIEWER_CHARS = 100_000  # of a document shown in the viewer on each side of the answer
+OPENING_CHARS = 200  # of a document's first sentence on the first screen
 
 
 def reply_html(result: Result, levels: ConfidenceLevels | None = None, follows: str | None = None) -> str:
@@ -36,20 +45,49 @@ def reply_html(result: Result, levels: ConfidenceLevels | None = None, follows: 
     if result.answer is None:
         return _abstention(result, levels, lead)
     answer = result.answer
-    others = [c for c in result.candidates if c != answer and not _noise(c, answer, result)][:OTHER_CANDIDATES]
+    runners_up = [c for c in result.candidates if c != answer and not _noise(c, answer, result)]
+    elsewhere = _elsewhere(answer, runners_up, result.threshold)
+    others = [c for c in runners_up if c not in elsewhere][:OTHER_CANDIDATES]
     parts = [
         *lead,
         _lead(answer),
-        f'<p class="qa-meta">{confidence_text(answer.score, levels)} · source: <em>{_text(_place(answer))}</em></p>',
+        f'<p class="qa-meta">{confidence_text(answer.score, levels)} · source: <em>{_text(_place(answer))}</em>'
+        f" {open_link(answer.source, answer.start, answer.end)}</p>",
         f'<p class="qa-passage">{_highlight(answer)}</p>',
     ]
-    if others:
-        items = "".join(
-            f"<li>“{_text(_quote(c))}” ({confidence_text(c.score, levels)}, <em>{_text(_place(c))}</em>)</li>"
-            for c in others
+    if elsewhere:
+        who = "Another document gives" if len(elsewhere) == 1 else "Other documents give"
+        parts.append(
+            f'<p class="qa-elsewhere-lead">{who} a different answer:</p>'
+            f'<ul class="qa-elsewhere">{_candidates(elsewhere, levels)}</ul>'
         )
-        parts.append(f'<p>Other candidates:</p><ul class="qa-others">{items}</ul>')
+    if others:
+        parts.append(f'<p>Other candidates:</p><ul class="qa-others">{_candidates(others, levels)}</ul>')
     return _block("qa-reply", parts)
+
+
+def _elsewhere(answer: Answer, runners_up: list[Answer], threshold: float) -> list[Answer]:
+    """The best answer of each other document that is confident enough to be given: when documents disagree,
+    the user sees each one's answer with its source rather than only the most confident."""
+    best: dict[str, Answer] = {}
+    for candidate in runners_up:
+        if candidate.source != answer.source and candidate.score >= threshold:
+            best.setdefault(candidate.source, candidate)
+    return list(best.values())
+
+
+def _candidates(candidates: Sequence[Answer], levels: ConfidenceLevels) -> str:
+    return "".join(
+        f"<li>“{_text(_quote(c))}” ({confidence_text(c.score, levels)}, <em>{_text(_place(c))}</em>)"
+        f" {open_link(c.source, c.start, c.end)}</li>"
+        for c in candidates
+    )
+
+
+def open_link(source: str, start: int, end: int, label: str = "open in document") -> str:
+    """A link that opens ``source`` in the page's viewer with ``text[start:end]`` highlighted (``ui.app``)."""
+    target = urlencode({"source": source, "start": start, "end": end})
+    return f'<a class="qa-open" href="#qa-open?{escape(target)}">{_text(label)}</a>'
 
 
 def _lead(answer: Answer) -> str:
@@ -76,13 +114,15 @@ def _abstention(result: Result, levels: ConfidenceLevels, lead: list[str]) -> st
         guess = result.candidates[0]
         parts += [
             f'<p class="qa-meta">Best guess: “{_text(_quote(guess))}” ({confidence_text(guess.score, levels)}, '
-            f"below the {shown_score(result.threshold)} threshold) · source: <em>{_text(_place(guess))}</em></p>",
+            f"below the {shown_score(result.threshold)} threshold) · source: <em>{_text(_place(guess))}</em>"
+            f" {open_link(guess.source, guess.start, guess.end)}</p>",
             f'<p class="qa-passage">{_highlight(guess, whole=True)}</p>',
         ]
     elif result.passages:
         items = "".join(
             f"<li><em>{_text(citation(p.chunk.source, headings=p.chunk.headings))}</em>: "
-            f"{_text(_clip_end(_passage_text(p.chunk), PASSAGE_CHARS))}</li>"
+            f"{_text(_clip_end(_passage_text(p.chunk), PASSAGE_CHARS))}"
+            f" {open_link(p.chunk.source, p.chunk.start, p.chunk.end, 'open passage in document')}</li>"
             for p in result.passages[:CLOSEST_PASSAGES]
         )
         parts.append(f'<p>Closest passages:</p><ol class="qa-passages">{items}</ol>')
@@ -102,21 +142,60 @@ def notice_html(*lines: str) -> str:
     return _block("qa-notice", [f"<p>{_text(line)}</p>" for line in lines])
 
 
-def sources_html(names: Sequence[str], own: bool) -> str:
-    """Which documents the chat answers from, for the side panel."""
-    heading = "Your documents (this session only):" if own else "Shared documents:"
-    items = "".join(f"<li>{_text(name)}</li>" for name in names)
-    return _block("qa-sources", [f"<p><strong>{heading}</strong></p><ul>{items}</ul>"])
+def sources_html(summaries: Sequence[Summary], heading: str) -> str:
+    """Which documents the chat answers from, for the side panel: what each is about (its title and first
+    sentence, ``ui.overview``) and a link that opens it in the viewer."""
+    items = "".join(
+        f"<li><strong>{_text(s.name)}</strong> {open_link(s.name, 0, 0, 'open')}"
+        + "".join(f'<br><span class="qa-{kind}">{_text(line)}</span>' for kind, line in _about(s) if line)
+        + "</li>"
+        for s in summaries
+    )
+    return _block("qa-sources", [f"<p><strong>{_text(heading)}</strong></p><ul>{items}</ul>"])
+
+
+def _about(summary: Summary) -> list[tuple[str, str]]:
+    opening = _clip_end("".join(_shown(summary.opening, summary.name)), OPENING_CHARS)
+    return [("title", summary.title), ("opening", opening)]
+
+
+def viewer_html(document: Document, start: int, end: int) -> str:
+    """``document`` in the page's viewer with ``text[start:end]`` marked (nothing marked when they are equal),
+    under its name and place. It is shown as the chat shows passages (Markdown's markup hidden, glued sentences
+    spaced) but cut only by the offsets, so the mark sits exactly where the quote stands in the text."""
+    text = document.text
+    end = min(max(end, 0), len(text))
+    start = min(max(start, 0), end)
+    first, last = max(0, start - VIEWER_CHARS), min(len(text), end + VIEWER_CHARS)
+    before, inside, after = _split(_shown(text[first:last], document.name), start - first, end - first)
+    if end > start:
+        place = f"{citation(document.name, document.page_at(start), document.heading_path(start))}, "
+        place += f"characters {start}-{end}"
+        mark = f'<mark id="qa-viewer-mark">{escape(inside)}</mark>'
+    else:
+        place, mark = document.name, '<span id="qa-viewer-mark"></span>'
+    body = f"{'…' if first else ''}{escape(before)}{mark}{escape(after)}{'…' if last < len(text) else ''}"
+    close = '<a class="qa-close" href="#qa-close">close</a>'
+    header = f'<p class="qa-viewer-place"><strong>{escape(place)}</strong> {close}</p>'
+    return f'<div class="qa-viewer">{header}<div class="qa-document">{body}</div></div>'
 
 
 def _highlight(answer: Answer, whole: bool = False) -> str:
     """The passage around the answer (all of it when ``whole``), the answer itself in ``<mark>``."""
-    end = answer.context_start + len(answer.text)
     limit = len(answer.context) if whole else CONTEXT_CHARS
     shown = _shown(answer.context, answer.source)
-    before = _clip_start("".join(shown[: answer.context_start]), limit)
-    after = _clip_end("".join(shown[end:]), limit)
-    return f"{_text(before)}<mark>{_text(_quote(answer))}</mark>{_text(after)}"
+    before, inside, after = _split(shown, answer.context_start, answer.context_start + len(answer.text))
+    return f"{_text(_clip_start(before, limit))}<mark>{_text(inside)}</mark>{_text(_clip_end(after, limit))}"
+
+
+def _split(shown: list[str], start: int, end: int) -> tuple[str, str, str]:
+    """The shown text before, inside and after ``[start, end)``; space shown at the edges of the inside (a glued
+    sentence's) goes outside, so a mark never starts or ends with a blank."""
+    inside = "".join(shown[start:end])
+    core = inside.strip()
+    lead = inside[: len(inside) - len(inside.lstrip())]
+    trail = inside[len(inside.rstrip()) :] if core else ""
+    return "".join(shown[:start]) + lead, core, trail + "".join(shown[end:])
 
 
 def _place(answer: Answer) -> str:
@@ -128,7 +207,7 @@ def _quote(answer: Answer) -> str:
     opens before the answer is known for what it is)."""
     shown = _shown(answer.context, answer.source) if answer.context else _shown(answer.text, answer.source)
     start = answer.context_start if answer.context else 0
-    return "".join(shown[start : start + len(answer.text)])
+    return _split(shown, start, start + len(answer.text))[1]
 
 
 def _passage_text(chunk: Chunk) -> str:
@@ -160,10 +239,20 @@ _SEPARATOR_ROW = re.compile(r" *\|? *:?-+:? *(?:\| *:?-+:? *)+\|? *")
 
 def _shown(text: str, source: str) -> list[str]:
     """What each character of ``text`` shows as: itself, or for Markdown's markup nothing (or a bullet, or a
-    separator between table cells); one entry per character, so any span of the text has its shown form."""
+    separator between table cells), and the first character of a sentence glued to the one before it
+    (``invaded.Russia``, common in scraped text) after a space; one entry per character, so any span of the
+    text has its shown form."""
     shown = list(text)
-    if not source.lower().endswith((".md", ".markdown")):
-        return shown
+    if source.lower().endswith((".md", ".markdown")):
+        _hide_markup(text, shown)
+    sentences = split_sentences(text)
+    for (_, end), (start, _) in zip(sentences, sentences[1:]):
+        if end == start:  # no space between them: the sentence splitter found a glued end
+            shown[start] = " " + shown[start]
+    return shown
+
+
+def _hide_markup(text: str, shown: list[str]) -> None:
     for pattern in _MARKUP:
         for match in pattern.finditer(text):
             for group in ("hide", "hide2"):
@@ -173,7 +262,6 @@ def _shown(text: str, source: str) -> list[str]:
         if shown[match.start("bullet")]:  # not part of a rule ("* * *")
             shown[match.start("bullet")] = "•"
     _show_tables(text, shown)
-    return shown
 
 
 def _show_tables(text: str, shown: list[str]) -> None:

@@ -29,11 +29,14 @@ def serve(
     from ui.app import CSS, EXAMPLES, build_app
     from ui.inflight import InFlight
     from ui.limits import DEFAULT_LIMITS
+    from ui.overview import example_questions
     from ui.sessions import SessionRegistry
 
     pipeline = QAPipeline.from_index(index_dir, reader=ExtractiveReader(precision=precision))
     pipeline.warm_up()  # load before the first visitor arrives, not during their first question
-    examples = EXAMPLES if index_dir is None else ()  # the examples ask about the bundled article
+    # The written examples ask about the bundled article; another index gets questions built from its documents.
+    documents = list(pipeline.retriever.store.documents.values())
+    examples = EXAMPLES if index_dir is None else example_questions(documents)
     sessions = SessionRegistry(DEFAULT_LIMITS)
     in_flight = InFlight()
     app = build_app(pipeline, examples, sessions, in_flight)

@@ -184,15 +184,46 @@ class SessionRegistry:
             held = self._held()
         self._log(f"indexed an upload; {held.line()}" + (f"; {dropped} dropped to make room" if dropped else ""))
 
-    def release(self, session_id: str) -> None:
-        """The session's upload box was emptied: back to the shared documents, its files deleted."""
+    def adopt(self, earlier_id: str, session_id: str) -> bool:
+        """A reloaded page: its browser tab's earlier session (its id kept in the tab's sessionStorage) becomes
+        ``session_id``, with its index, files, counts and any note, so the user's documents survive the reload.
+        Returns whether there was such a session; one already dropped stays gone, and its note (why) is told on
+        the reloaded page's next question.
+
+        Gradio gives a reloaded page a new session id, and the old page's closing only marks its session closed
+        (``close``), so within ``limits.closed_seconds`` it is still here to be taken over.
+        """
+        with self._lock:
+            self._expire()
+            if earlier_id == session_id:
+                return False
+            if earlier_id in self._notes:
+                self._notes[session_id] = self._notes.pop(earlier_id)
+            session = self._sessions.pop(earlier_id, None)
+            if session is None:
+                return False
+            self._sessions[session_id] = session
+            self._use(session_id, session)
+            return True
+
+    def release(self, session_id: str) -> bool:
+        """The session's upload box was emptied: back to the shared documents, its files deleted. Returns whether
+        it had any to let go."""
         with self._lock:
             session = self._sessions.get(session_id)
             if session is None or session.pipeline is None and not session.paths:
-                return
+                return False
             self._forget_index(session_id, session)
             held = self._held()
         self._log(f"a session went back to the shared documents; {held.line()}")
+        return True
+
+    def files(self, session_id: str) -> list[str]:
+        """The files the session has uploaded and still holds (deleted ones gone), in name order."""
+        with self._lock:
+            session = self._sessions.get(session_id)
+            paths = sorted(session.paths, key=os.path.basename) if session is not None else []
+        return [path for path in paths if os.path.isfile(path)]
 
     def close(self, session_id: str) -> None:
         """The session's page closed its heartbeat connection: drop it after ``limits.closed_seconds`` unless used."""

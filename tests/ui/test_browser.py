@@ -3,15 +3,19 @@
 import json
 import os
 import re
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pytest
 from gradio_client import Client
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from index.loaders import MAX_BYTES
-from ui.screenshot import PHONE, REPLY_TIMEOUT_MS, VIEWPORT, ask, open_browser
+from index.loaders import MAX_BYTES, load_document
+from qa.corpus import BUNDLED_ARTICLE
+from ui.local_server import started_server
+from ui.screenshot import PHONE, REPLY_TIMEOUT_MS, VIEWPORT, ask
 
 KISHIDA = "Who is the Prime Minister of Japan?"
 POPULATION = "What is the population of the Kuril Islands?"
@@ -30,32 +34,6 @@ OWN_DOCUMENT = (
     "The Zorblax festival is held every summer in Quentin Bay. "
     "It was founded in 1987 by a group of fishermen who wanted to celebrate the first catch of the season."
 )
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        browser = open_browser(playwright)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def open_session(browser, server_url):
-    """Opens the chat in a fresh browser context: a separate Gradio session, as another person would have."""
-    contexts = []
-
-    def open_page(viewport=VIEWPORT, **options):
-        context = browser.new_context(viewport=viewport, **options)
-        contexts.append(context)
-        page = context.new_page()
-        page.goto(server_url)
-        page.locator("#question textarea").wait_for()
-        return page
-
-    yield open_page
-    for context in contexts:
-        context.close()
 
 
 @pytest.fixture
@@ -304,3 +282,173 @@ def test_in_dark_mode_the_highlight_is_readable(open_session):
         background = _over(layer, background)
     ratio = contrast_ratio(_over(_rgba(style["color"]), background), background)
     assert ratio >= 4.5, (style, ratio)
+
+
+TROOPS = "How many Russian troops are stationed on the disputed islands?"
+ARTICLE = load_document(BUNDLED_ARTICLE)
+
+# Where the viewer's mark is: its box, the box of the text it scrolls in, and the window's height.
+MARK_BOX = """(mark) => {
+  const box = mark.getBoundingClientRect(), text = mark.closest('.qa-document').getBoundingClientRect();
+  return {top: box.top, bottom: box.bottom, textTop: text.top, textBottom: text.bottom, height: innerHeight};
+}"""
+
+
+def open_viewer(page, link) -> dict:
+    """Clicks a viewer link and returns the mark's boxes once the page has scrolled to it."""
+    link.click()
+    mark = page.locator("#viewer #qa-viewer-mark")
+    mark.wait_for(timeout=REPLY_TIMEOUT_MS)
+    deadline = time.monotonic() + 10
+    while True:
+        box = mark.evaluate(MARK_BOX)
+        seen = box["textTop"] <= box["top"] and box["bottom"] <= box["textBottom"] and box["bottom"] <= box["height"]
+        if seen or time.monotonic() > deadline:
+            return box
+        time.sleep(0.2)
+
+
+def test_the_viewer_opens_the_document_at_the_highlighted_answer(open_session):
+    page = open_session()
+    reply = ask(page, TROOPS)
+    assert reply.locator(".qa-answer").inner_text() == "“3,500”"
+    box = open_viewer(page, reply.locator(".qa-meta a.qa-open"))
+
+    place = page.locator("#viewer .qa-viewer-place strong").inner_text()
+    start, end = map(int, re.fullmatch(r"article\.txt, characters (\d+)-(\d+)", place).groups())
+    assert ARTICLE.text[start:end] == "3,500"  # the reply's offsets, exact in the document's text
+    assert page.locator("#viewer mark").inner_text() == "3,500"
+    text = page.locator("#viewer .qa-document").inner_text()
+    assert text.startswith(ARTICLE.text[:60]) and text.rstrip().endswith(ARTICLE.text.rstrip()[-40:])  # all of it
+    # the answer stands 4,409 characters in, far below the viewer's first lines: it was scrolled into view
+    assert box["textTop"] <= box["top"] and box["bottom"] <= box["textBottom"] and box["bottom"] <= box["height"], box
+    assert page.locator("#viewer .qa-document").evaluate("(text) => text.scrollTop") > 0
+
+    page.locator("#viewer a.qa-close").click()
+    expect(page.locator("#viewer .qa-document")).to_have_count(0)
+
+
+def test_glued_sentences_are_spaced_on_screen_while_offsets_stay_exact(open_session):
+    glued = "northern territories.”It is"  # as the article has it: no space after the sentence's end
+    assert glued in ARTICLE.text
+    page = open_session()
+    reply = ask(page, KISHIDA)
+    passage = reply.locator(".qa-passage").inner_text()
+    assert "northern territories.” It is" in passage and glued not in passage
+    open_viewer(page, reply.locator(".qa-meta a.qa-open"))
+    place = page.locator("#viewer .qa-viewer-place strong").inner_text()
+    start, end = map(int, re.search(r"characters (\d+)-(\d+)", place).groups())
+    assert ARTICLE.text[start:end] == page.locator("#viewer mark").inner_text() == "Fumio Kishida"
+    viewer = page.locator("#viewer .qa-document").inner_text()
+    assert "is invaded. Russia is" in viewer and "invaded.Russia" not in viewer and "invaded.Russia" in ARTICLE.text
+
+
+# The glyphs' fonts as Chromium drew them (DevTools' CSS.getPlatformFontsForNode), not just the CSS asked for.
+def drawn_fonts(page, selector: str) -> list[str]:
+    devtools = page.context.new_cdp_session(page)
+    devtools.send("DOM.enable")
+    devtools.send("CSS.enable")
+    root = devtools.send("DOM.getDocument", {"depth": -1})["root"]["nodeId"]
+    node = devtools.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+    return [font["postScriptName"] for font in devtools.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]]
+
+
+def test_first_screen_says_what_the_documents_are_about_and_opens_them(open_session):
+    page = open_session()
+    assert drawn_fonts(page, "h1") == ["SourceSans3-Bold"]  # every letter of the title, the first one included
+    assert page.locator("h1").inner_text() == "Ask the document"
+    sources = page.locator("#sources")
+    assert sources.locator(".qa-title").inner_text() == ARTICLE.text.split("\n")[0]
+    assert sources.locator(".qa-opening").inner_text().startswith("Washington’s broad coalition campaign")
+    assert "Answering from article.txt" in page.locator("#chat").inner_text()
+
+    sources.locator("a.qa-open").click()
+    expect(page.locator("#viewer .qa-viewer-place strong")).to_have_text("article.txt", timeout=REPLY_TIMEOUT_MS)
+    assert page.locator("#viewer mark").count() == 0  # opened at the top, nothing marked
+    assert page.locator("#viewer .qa-document").inner_text().startswith(ARTICLE.text.split("\n")[0])
+
+
+def upload(page, path: Path, expected: str) -> str:
+    """Sends ``path`` through the upload box and returns the chat's notice once it says ``expected``."""
+    before = notices(page).count()
+    page.locator("#uploads input[type=file]").set_input_files(str(path))
+    notice = notices(page).nth(before)
+    expect(notice).to_contain_text(expected, timeout=300_000)
+    return notice.inner_text()
+
+
+def test_uploads_are_added_or_replace_the_shared_documents_and_survive_a_reload(open_session, tmp_path):
+    festival = tmp_path / "festival.txt"
+    festival.write_text(OWN_DOCUMENT, encoding="utf-8")
+    page = open_session()
+    sources = page.locator("#sources")
+    replace_them = page.get_by_label("Ask only them (replace the shared ones)")
+    expect(replace_them).to_be_checked()  # the default
+    upload(page, festival, "Indexed festival.txt: answers now come from your documents only.")
+    assert sources.locator("strong").all_inner_texts()[1:] == ["festival.txt"]
+    assert "Fumio Kishida" not in ask(page, KISHIDA).inner_text()
+
+    page.get_by_label("Add them to the shared documents").check()  # the file in the box is indexed again
+    expect(notices(page).last).to_contain_text(
+        "Indexed festival.txt: answers now come from the shared documents and yours.", timeout=300_000
+    )
+    assert "Shared documents and yours" in sources.inner_text()
+    assert sources.locator("strong").all_inner_texts()[1:] == ["article.txt", "festival.txt"]
+    assert "Quentin Bay" in ask(page, FESTIVAL).locator(".qa-answer").inner_text()
+    assert "Fumio Kishida" in ask(page, KISHIDA).locator(".qa-answer").inner_text()  # the article is asked too
+
+    page.reload()
+    page.locator("#question textarea").wait_for()
+    expect(sources).to_contain_text("Shared documents and yours", timeout=30_000)
+    assert sources.locator("strong").all_inner_texts()[1:] == ["article.txt", "festival.txt"]
+    expect(page.get_by_label("Add them to the shared documents")).to_be_checked()  # as they were indexed
+    expect(page.locator("#uploads").get_by_role("cell", name="festival.txt")).to_be_visible()  # back in the box
+    assert notices(page).count() == 0  # and not indexed again
+    assert "Quentin Bay" in ask(page, FESTIVAL).locator(".qa-answer").inner_text()  # the upload survived
+
+    other = open_session()  # another person's page: the upload stays private
+    assert "festival.txt" not in other.locator("#sources").inner_text()
+    assert "Quentin Bay" not in ask(other, FESTIVAL).inner_text()
+
+
+HANDBOOK = """# Staff handbook
+
+The handbook says how the Zorblax team works.
+
+## Budget approval
+
+The yearly budget is approved by Ana Ferreira, the finance director, every March.
+
+## Leave
+
+Every employee has twenty-five days of paid leave a year.
+"""
+
+
+@pytest.fixture(scope="module")
+def index_server(tmp_path_factory):
+    """``qa serve --index DIR`` over a handbook and the festival note, built by ``qa index``."""
+    folder = tmp_path_factory.mktemp("own-index")
+    (folder / "handbook.md").write_text(HANDBOOK, encoding="utf-8")
+    (folder / "festival.txt").write_text(OWN_DOCUMENT, encoding="utf-8")
+    files = [str(folder / "handbook.md"), str(folder / "festival.txt")]
+    subprocess.run([sys.executable, "-m", "qa.cli", "index", *files, "--out", str(folder / "index")], check=True)
+    with started_server(folder / "index") as server:
+        yield server.url
+
+
+def test_an_index_first_screen_shows_what_is_loaded_and_example_questions(open_session, index_server):
+    page = open_session(url=index_server)
+    chat = page.locator("#chat").inner_text()
+    assert "Answering from handbook.md, festival.txt" in chat
+    examples = ["What is said about Budget approval?", "What is said about Leave?", "What is Staff handbook about?"]
+    for example in [*examples, "What is the Zorblax festival?"]:
+        assert page.get_by_text(example, exact=True).is_visible()
+    assert page.locator("#sources .qa-title").all_inner_texts() == ["Staff handbook"]
+    assert page.locator("#sources .qa-opening").all_inner_texts() == [
+        "The handbook says how the Zorblax team works.",
+        "The Zorblax festival is held every summer in Quentin Bay.",
+    ]
+    page.get_by_text(examples[0], exact=True).click()  # an example asks itself, of these documents
+    reply = page.locator('#chat [data-testid="bot"]').first
+    expect(reply).to_contain_text("handbook.md", timeout=REPLY_TIMEOUT_MS)  # an answer, or where it looked

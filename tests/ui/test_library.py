@@ -60,7 +60,7 @@ def test_indexing_runs_on_a_low_priority_thread_and_answers_keep_theirs(monkeypa
     progress.set("this upload")
     seen = {}
 
-    def fake_session_pipeline(documents, shared):
+    def fake_session_pipeline(documents, shared, add=False):
         seen["nice"] = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
         seen["thread"] = threading.current_thread().name
         seen["progress"] = progress.get()
@@ -76,9 +76,37 @@ def test_indexing_runs_on_a_low_priority_thread_and_answers_keep_theirs(monkeypa
 
 
 def test_an_indexing_error_reaches_the_caller(monkeypatch):
-    def failing(documents, shared):
+    def failing(documents, shared, add=False):
         raise ValueError("no vectors")
 
     monkeypatch.setattr(ui.library, "session_pipeline", failing)
     with pytest.raises(ValueError, match="no vectors"):
         ui.library.index_at_low_priority([], None)
+
+
+def test_uploads_can_be_added_to_the_shared_documents_without_changing_them(embedder):
+    shared_store = build_index([Document("article.txt", "The shared article. It speaks of ships.")], embedder)
+    shared = QAPipeline.from_store(shared_store, embedder=embedder, reader=ExtractiveReader())
+    vectors_before = shared_store.vector_index.reconstruct_n(0, shared_store.vector_index.ntotal).copy()
+
+    session = session_pipeline([Document("mine.txt", "My own private notes about trains.")], shared, add=True)
+
+    store = session.retriever.store
+    assert list(store.documents) == ["article.txt", "mine.txt"]
+    assert [c.source for c in store.chunks] == ["article.txt", "mine.txt"]
+    assert store.vector_index.ntotal == 2
+    assert (store.vector_index.reconstruct_n(0, 1) == vectors_before).all()  # copied, not embedded again
+    assert list(shared_store.documents) == ["article.txt"] and shared_store.vector_index.ntotal == 1  # untouched
+    assert session.retriever.run("ships")[0].chunk.source == "article.txt"
+    assert session.retriever.run("private notes about trains")[0].chunk.source == "mine.txt"
+
+
+def test_an_upload_named_like_a_shared_document_is_skipped_when_adding(tmp_path):
+    (tmp_path / "article.txt").write_text("My own article.", encoding="utf-8")
+    (tmp_path / "notes.txt").write_text("My notes.", encoding="utf-8")
+
+    uploads = read_uploads([str(tmp_path / "article.txt"), str(tmp_path / "notes.txt")], taken={"article.txt"})
+
+    assert [d.name for d in uploads.documents] == ["notes.txt"]
+    [error] = uploads.errors
+    assert error.startswith("article.txt:") and "same name" in error

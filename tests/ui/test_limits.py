@@ -55,7 +55,7 @@ def document(tmp_path: Path, characters: int = 2000) -> Path:
 
 def upload(client: Client, *paths: Path) -> tuple[str, str]:
     """The last chat message (text of the notice) and the sources panel after an upload."""
-    messages, sources = client.predict([handle_file(str(p)) for p in paths], [], api_name="/upload")
+    messages, sources = client.predict([handle_file(str(p)) for p in paths], [], "replace", api_name="/upload")
     return last_notice(messages), sources
 
 
@@ -102,7 +102,7 @@ def test_second_upload_of_a_session_while_it_indexes_is_refused(article_pipeline
     with serving(article_pipeline, Limits()) as (url, sessions):
         client = Client(url, verbose=False)
         long = document(tmp_path, 200_000)
-        job = client.submit([handle_file(str(long))], [], api_name="/upload")
+        job = client.submit([handle_file(str(long))], [], "replace", api_name="/upload")
         wait_for(lambda: sessions.held().indexing == 1)
 
         notice, _ = upload(client, document(tmp_path))
@@ -125,7 +125,11 @@ def test_a_flood_of_uploads_leaves_answers_flowing(article_pipeline, tmp_path):
         jobs = []
         answers = []
         for n in range(30):
-            jobs.append(flooders[n % 3].submit([handle_file(str(document(tmp_path, 20_000)))], [], api_name="/upload"))
+            jobs.append(
+                flooders[n % 3].submit(
+                    [handle_file(str(document(tmp_path, 20_000)))], [], "replace", api_name="/upload"
+                )
+            )
             time.sleep(0.1)
             if n % 5 == 0:
                 answers.append(asker.submit(KISHIDA, api_name="/answer"))
@@ -179,7 +183,7 @@ def test_next_question_after_expiry_says_the_documents_were_dropped(article_pipe
     request = SimpleNamespace(session_hash="mine")
     settings = (3, article_pipeline.default_threshold)
     festival = document(tmp_path)
-    chat.load([str(festival)], [], request, progress=lambda *args, **kwargs: None)
+    chat.load([str(festival)], [], "replace", request, progress=lambda *args, **kwargs: None)
     history, _, _, turns = chat.respond("Where is the Zorblax festival held?", [], *settings, [], request)
     assert "Quentin Bay" in history[-1]["content"]
 

@@ -2,16 +2,21 @@
 
 import re
 from dataclasses import replace
+from html import unescape
+from urllib.parse import parse_qs
 
-from index.records import Chunk, Passage
+from index.records import Chunk, Document, Passage
 from qa.answer import SENTENCE, Answer, Result
+from ui.overview import Summary
 from ui.render import (
     CLOSEST_PASSAGES,
     CONTEXT_CHARS,
+    VIEWER_CHARS,
     notice_html,
     question_html,
     reply_html,
     sources_html,
+    viewer_html,
 )
 
 CONTEXT = "Tokyo says it has lodged a protest. Prime Minister Fumio Kishida stressed dialogue with Russia."
@@ -31,7 +36,7 @@ def answered(answer: Answer, *others: Answer) -> Result:
 
 
 def marked(html: str) -> list[str]:
-    return re.findall(r"<mark>(.*?)</mark>", html)
+    return re.findall(r"<mark[^>]*>(.*?)</mark>", html, re.DOTALL)
 
 
 def test_answer_is_quoted_with_confidence_and_source():
@@ -137,10 +142,88 @@ def test_notice_shows_each_line_escaped():
     ]
 
 
-def test_sources_say_whose_documents_and_escape_names():
-    assert "Your documents" in sources_html(["<b>notes</b>.md"], own=True)
-    assert "&lt;b&gt;notes&lt;/b&gt;.md" in sources_html(["<b>notes</b>.md"], own=True)
-    assert "Your documents" not in sources_html(["article.txt"], own=False)
+def test_sources_say_what_each_document_is_about_and_open_it_escaped():
+    notes = Summary("<b>notes</b>.md", "Team **notes**", "We meet on *Friday*.<script>")
+    html = sources_html([notes, Summary("plain.txt", "", "")], "Your documents:")
+    assert html.startswith('<div class="qa-sources"><p><strong>Your documents:</strong></p>')
+    assert "<b>" not in html and "<script>" not in html and "&lt;b&gt;notes&lt;/b&gt;.md" in html
+    assert '<span class="qa-title">Team **notes**</span>' in html  # a title is shown as the loader read it
+    assert '<span class="qa-opening">We meet on Friday.&lt;script&gt;</span>' in html  # Markdown's markup hidden
+    assert _links(html) == [("<b>notes</b>.md", "0", "0"), ("plain.txt", "0", "0")]  # open at the top
+    assert "plain.txt</strong> <a" in html and "qa-title" not in html.split("plain.txt")[1]  # nothing empty
+
+
+def _links(html: str) -> list[tuple[str, str, str]]:
+    """(source, start, end) of each viewer link, as the page's script reads them."""
+    found = []
+    for href in re.findall(r'<a class="qa-open" href="#qa-open\?([^"]*)"', html):
+        query = parse_qs(unescape(href))
+        found.append((query["source"][0], query["start"][0], query["end"][0]))
+    return found
+
+
+def test_every_quote_links_to_its_exact_place_in_the_document():
+    context = "Alpha Beta Gamma Delta"
+    best, rival = make_answer("Beta", context, 0.9, source="a & b.txt"), make_answer("Gamma", context, 0.6)
+    assert _links(reply_html(answered(best, rival))) == [
+        ("a & b.txt", str(best.start), str(best.end)),
+        ("article.txt", str(rival.start), str(rival.end)),
+    ]
+    guess = make_answer("Tokyo", score=0.2)
+    unsure = Result("q?", None, [guess], [make_passage(CONTEXT)], threshold=0.5, refuse_below=0.1)
+    assert _links(reply_html(unsure)) == [("article.txt", str(guess.start), str(guess.end))]
+    passage = Passage(Chunk(0, "b.txt", "Some passage.", 40, 53), 0.5)
+    silent = Result("q?", None, [], [passage], threshold=0.5)
+    assert _links(reply_html(silent)) == [("b.txt", "40", "53")]  # a passage opens at its own place
+
+
+def test_documents_that_disagree_each_show_their_answer_with_its_source():
+    context = "The festival is held in Quentin Bay."
+    mine = make_answer("Quentin Bay", context, 0.8, source="2024.txt")
+    theirs = make_answer("Port Ellery", "The festival is held in Port Ellery.", 0.6, source="2025.txt")
+    same_place = make_answer("Quentin", context, 0.7, source="2024.txt")
+    unsure = make_answer("Lake Orm", "Some say Lake Orm.", 0.3, source="rumour.txt")
+    html = reply_html(answered(mine, same_place, theirs, unsure))  # threshold 0.5
+    assert '<p class="qa-elsewhere-lead">Another document gives a different answer:</p>' in html
+    elsewhere = re.search(r'<ul class="qa-elsewhere">(.*?)</ul>', html).group(1)
+    assert re.findall(r"<li>“(.*?)”", elsewhere) == ["Port Ellery"]  # a confident answer of another document
+    assert "(high confidence 0.60, <em>2025.txt</em>)" in elsewhere
+    others = re.search(r'<ul class="qa-others">(.*?)</ul>', html).group(1)
+    assert re.findall(r"<li>“(.*?)”", others) == ["Lake Orm"]  # below the threshold: only a candidate
+    assert "qa-elsewhere" not in reply_html(answered(mine, unsure))
+
+
+def test_glued_sentences_are_shown_with_a_space_and_the_answer_keeps_its_offsets():
+    context = "Russia is pressing Japan if Ukraine is invaded.Russia sent warships.”It is extremely tense, U.S. says."
+    answer = make_answer("Russia sent warships.", context)
+    html = reply_html(answered(answer))
+    assert "if Ukraine is invaded. <mark>Russia sent warships.</mark>” It is extremely tense, U.S. says." in html
+    assert context[answer.context_start : answer.context_start + len(answer.text)] == answer.text
+    assert "“Russia sent warships.”" in html  # the quote itself gains no space
+
+
+def test_the_viewer_shows_the_whole_document_with_the_quote_marked_at_its_offsets():
+    text = "# Guide\n\nIntro <b>here</b>.Then **bold** words.\n\n## Setup\n\nRun it."
+    document = Document("guide.md", text, headings=((0, 1, "Guide"), (text.index("## Setup"), 2, "Setup")))
+    start = text.index("Run it")
+    html = viewer_html(document, start, start + len("Run it"))
+    assert '<p class="qa-viewer-place"><strong>guide.md, Guide › Setup, characters ' in html
+    assert f"characters {start}-{start + 6}</strong>" in html
+    assert marked(html) == ["Run it"]
+    body = _text_of(html.split('<div class="qa-document">')[1])
+    assert body == "Guide\n\nIntro <b>here</b>. Then bold words.\n\nSetup\n\nRun it."  # line breaks kept, escaped
+    assert "<b>" not in html
+    top = viewer_html(document, 0, 0)  # opened from the side panel: at the top, nothing marked
+    assert marked(top) == [] and '<span id="qa-viewer-mark"></span>' in top and "<strong>guide.md <a" not in top
+
+
+def test_the_viewer_cuts_a_huge_document_around_the_quote():
+    text = "word " * (VIEWER_CHARS // 2) + "ANSWER" + " word" * (VIEWER_CHARS // 2)
+    start = text.index("ANSWER")
+    html = viewer_html(Document("big.txt", text), start, start + 6)
+    body = _text_of(html.split('<div class="qa-document">')[1])
+    assert body.startswith("…") and body.endswith("…") and len(body) == 2 * VIEWER_CHARS + 6 + 2
+    assert marked(html) == ["ANSWER"]
 
 
 def _text_of(html: str) -> str:

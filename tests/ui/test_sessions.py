@@ -254,3 +254,33 @@ def test_sweeper_thread_expires_without_any_call(tmp_path):
         assert not exists(tmp_path, "a.txt")
     finally:
         sessions.close_all()
+
+
+def test_a_reloaded_page_takes_over_its_earlier_session_with_its_files(tmp_path, clock):
+    sessions = registry(clock, closed_seconds=60, idle_seconds=600)
+    mine = upload(tmp_path, "mine.txt")
+    pipeline = index(sessions, "before-reload", [mine])
+    sessions.close("before-reload")  # the old page's heartbeat closed
+    clock.now += 30
+
+    assert sessions.adopt("before-reload", "after-reload")
+
+    assert sessions.pipeline("after-reload") is pipeline and sessions.pipeline("before-reload") is None
+    assert sessions.files("after-reload") == [mine] and sessions.files("before-reload") == []
+    clock.now += 599  # in use again: the closed page's grace no longer applies, the idle limit does
+    assert sessions.pipeline("after-reload") is pipeline
+    assert exists(tmp_path, "mine.txt")
+    assert not sessions.adopt("before-reload", "third")  # taken once: a second page cannot take it too
+    assert not sessions.adopt("never-seen", "third") and sessions.pipeline("third") is None
+
+
+def test_a_reload_after_the_session_was_dropped_keeps_nothing_but_says_why(tmp_path, clock):
+    sessions = registry(clock, closed_seconds=60)
+    index(sessions, "before-reload", [upload(tmp_path, "mine.txt")])
+    sessions.close("before-reload")
+    clock.now += 61
+
+    assert not sessions.adopt("before-reload", "after-reload")
+
+    assert sessions.pipeline("after-reload") is None and not exists(tmp_path, "mine.txt")
+    assert sessions.take_note("after-reload") == "this page lost its connection to the server"

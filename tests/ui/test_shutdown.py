@@ -65,7 +65,7 @@ def test_sigterm_lets_an_upload_being_indexed_finish(tmp_path):
     document.write_text(" ".join(sentences), encoding="utf-8")
     with served(tmp_path) as (process, url):
         client = Client(url, verbose=False)
-        job = client.submit([handle_file(str(document))], [], api_name="/upload")
+        job = client.submit([handle_file(str(document))], [], "replace", api_name="/upload")
         deadline = time.monotonic() + 120
         while client.predict(api_name="/status")["indexing"] == 0:  # until the upload is being worked on
             assert not job.done(), "the upload finished before it could be seen in flight; make it larger"
