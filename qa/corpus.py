@@ -8,6 +8,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from index.checkpoint import CHECKPOINT_DIR, EmbeddingCheckpoint
 from index.chunker import Chunker
 from index.embedder import Embedder
 from index.indexer import PIPELINE_VERSION, Indexer
@@ -44,12 +45,18 @@ def build_index(
 
     The documents go into ``store`` when given (an index being added to), else into a new one of
     ``index_type``; ``chunker`` replaces the default chunking (``eval.tools.tune_retrieval`` tries others).
+    Building into ``out_dir`` keeps the vectors there as they are computed, so a build that is interrupted
+    resumes where it stopped when run again (``index.checkpoint``).
     """
     indexer = Indexer(embedder, chunker)
     store = indexer.new_store(index_type) if store is None else store
-    indexer.run(store, documents, progress=progress)
+    checkpoint = None
+    if out_dir is not None:
+        checkpoint = EmbeddingCheckpoint(Path(out_dir) / CHECKPOINT_DIR, embedder.name, embedder.dimension)
+    indexer.run(store, documents, progress=progress, checkpoint=checkpoint)
     if out_dir is not None:
         store.save(out_dir)
+        checkpoint.clear()
     return store
 
 
