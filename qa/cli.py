@@ -247,7 +247,7 @@ def _serve(args: argparse.Namespace) -> int:
     _check_address(args.host, args.port)  # seconds before the models load, not after
     from ui.server import serve
 
-    serve(args.host, args.port, args.index, precision=args.precision)
+    serve(args.host, args.port, args.index, precision=args.precision, ray_address=args.ray, replicas=args.replicas)
     return 0
 
 
@@ -423,6 +423,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=7860, help="port (default 7860)")
     serve.add_argument("--index", default=None, help="index directory from 'qa index' (default: the bundled article)")
     _add_precision(serve)
+    _add_ray(serve, "answer with replicas on a Ray cluster (Ray Serve), the index's shards held by actors")
+    serve.add_argument("--replicas", type=int, default=2, help="with --ray: answer replicas (default 2)")
     serve.set_defaults(run=_serve)
 
     evaluate = commands.add_parser("eval", help="score a question set with the official SQuAD metric")

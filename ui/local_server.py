@@ -8,7 +8,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,8 +39,10 @@ def running_server(index_dir: str | Path | None = None, timeout: float = 600.0) 
 
 
 @contextmanager
-def started_server(index_dir: str | Path | None = None, timeout: float = 600.0) -> Iterator[LocalServer]:
-    """Start ``qa serve``, yield it once the page answers, stop it on exit.
+def started_server(
+    index_dir: str | Path | None = None, timeout: float = 600.0, options: Sequence[str] = ()
+) -> Iterator[LocalServer]:
+    """Start ``qa serve`` (with ``options``, such as ``--ray``), yield it once the page answers, stop it on exit.
 
     Output goes to a temporary file rather than a pipe (a full pipe would stall
     the server); if the server dies or never answers, its output is in the error.
@@ -50,6 +52,7 @@ def started_server(index_dir: str | Path | None = None, timeout: float = 600.0) 
     command = [sys.executable, "-m", "qa.cli", "serve", "--host", HOST, "--port", str(port)]
     if index_dir is not None:
         command += ["--index", str(index_dir)]
+    command += list(options)
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
         try:

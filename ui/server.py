@@ -22,9 +22,18 @@ DRAIN_SECONDS = 10  # on stopping, how long requests being answered or indexed g
 
 
 def serve(
-    host: str = "127.0.0.1", port: int = 7860, index_dir: str | Path | None = None, precision: str = DEFAULT_PRECISION
+    host: str = "127.0.0.1",
+    port: int = 7860,
+    index_dir: str | Path | None = None,
+    precision: str = DEFAULT_PRECISION,
+    ray_address: str | None = None,
+    replicas: int = 2,
 ) -> None:
-    """Serve the documents in ``index_dir`` (default: the bundled article) until interrupted."""
+    """Serve the documents in ``index_dir`` (default: the bundled article) until interrupted.
+
+    With ``ray_address`` the questions about them are answered by ``replicas`` replicas on that Ray cluster
+    (``qa.ray_serving``); this process keeps the page, the sessions and their own uploads.
+    """
     from qa.pipeline import QAPipeline
     from ui.app import CSS, EXAMPLES, build_app
     from ui.inflight import InFlight
@@ -32,7 +41,14 @@ def serve(
     from ui.overview import example_questions
     from ui.sessions import SessionRegistry
 
-    pipeline = QAPipeline.from_index(index_dir, reader=ExtractiveReader(precision=precision))
+    if ray_address is None:
+        pipeline = QAPipeline.from_index(index_dir, reader=ExtractiveReader(precision=precision))
+        concurrency = CONCURRENCY
+    else:
+        from qa.ray_serving import serve_on_ray
+
+        pipeline = serve_on_ray(index_dir, precision, ray_address, replicas)
+        concurrency = max(CONCURRENCY, 2 * replicas)  # the reading is done by the replicas
     pipeline.warm_up()  # load before the first visitor arrives, not during their first question
     # The written examples ask about the bundled article; another index gets questions built from its documents.
     documents = list(pipeline.retriever.store.documents.values())
@@ -40,7 +56,7 @@ def serve(
     sessions = SessionRegistry(DEFAULT_LIMITS)
     in_flight = InFlight()
     app = build_app(pipeline, examples, sessions, in_flight)
-    app.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)
+    app.queue(default_concurrency_limit=concurrency, max_size=QUEUE_SIZE)
     _, url, _ = app.launch(
         server_name=host,
         server_port=port,
@@ -52,7 +68,8 @@ def serve(
         footer_links=["api"],
         css=CSS,  # Gradio 6 takes the page's styles here, not in Blocks
     )
-    print(f"qa serve: answering from {index_dir or 'the bundled article'} at {url}", flush=True)
+    where = "" if ray_address is None else f" with {replicas} replica(s) on Ray"
+    print(f"qa serve: answering from {index_dir or 'the bundled article'}{where} at {url}", flush=True)
     print(f"qa serve: sessions' own uploads: {sessions.held().line()}", flush=True)
     stop = partial(_stop, in_flight)
     signal.signal(signal.SIGTERM, stop)  # kill, docker stop and systemd stop as Ctrl-C does
@@ -61,6 +78,10 @@ def serve(
         app.block_thread()  # until interrupted: the server stops, and Gradio deletes the files it was sent
     finally:
         sessions.close_all()  # the private indexes and their files, whatever Gradio's cache cleanup missed
+        if ray_address is not None:
+            from qa.ray_serving import stop_serving
+
+            stop_serving()  # a cluster that outlives this server gets its replicas' CPUs back
     print("qa serve: stopped; uploaded files deleted", flush=True)
 
 
