@@ -20,6 +20,7 @@ from qa.confidence import ConfidenceLevels
 from qa.conversation import CHAIN, Turn, follow_up
 from qa.inputs import check_threshold, check_top_k
 from qa.pipeline import QAPipeline, QuestionError
+from ui.elsewhere import with_other_documents
 from ui.inflight import InFlight, tracked
 from ui.library import index_at_low_priority, read_uploads
 from ui.limits import DEFAULT_LIMITS
@@ -193,6 +194,8 @@ class Chat:
             reply, kept = notice_html(str(error)), question
         else:
             follow = follow_up(question, turns)
+            if follow is None:  # a follow-up was read in its own light, which another document's reading lacks
+                result = with_other_documents(pipeline, result)
             result = cite(result, _documents(pipeline))
             reply = reply_html(result, ConfidenceLevels.of(pipeline), follow.previous.question if follow else None)
             kept, turns = "", [*turns, Turn.from_result(result)][-CHAIN:]

@@ -411,6 +411,31 @@ def test_uploads_are_added_or_replace_the_shared_documents_and_survive_a_reload(
     assert "Quentin Bay" not in ask(other, FESTIVAL).inner_text()
 
 
+def test_documents_that_disagree_each_give_their_answer_with_its_source(open_session, tmp_path):
+    notes = {
+        "festival-2024.txt": "The Zorblax festival is held every summer in Quentin Bay. It was founded in 1987.",
+        "festival-2025.txt": "Since 2025 the Zorblax festival is held in Port Ellery. It moved: the bay was too small.",
+    }
+    for name, text in notes.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    page = open_session()
+    page.locator("#uploads input[type=file]").set_input_files([str(tmp_path / name) for name in notes])
+    expect(notices(page).first).to_contain_text("Indexed festival-2024.txt, festival-2025.txt", timeout=300_000)
+
+    reply = ask(page, FESTIVAL)
+    answer, source = reply.locator(".qa-answer").inner_text(), reply.locator(".qa-meta em").inner_text()
+    assert (answer, source) in {("“Port Ellery”", "festival-2025.txt"), ("“Quentin Bay”", "festival-2024.txt")}
+    expect(reply.locator(".qa-elsewhere-lead")).to_have_text("Another document gives a different answer:")
+    other = reply.locator(".qa-elsewhere li").inner_text()
+    other_place, other_source = {"festival-2025.txt": ("Quentin Bay", "festival-2024.txt")}.get(
+        source, ("Port Ellery", "festival-2025.txt")
+    )
+    assert other.startswith(f"“{other_place}”") and other_source in other and CONFIDENCE.search(other)
+    open_viewer(page, reply.locator(".qa-elsewhere a.qa-open"))  # the other answer opens in its own document
+    expect(page.locator("#viewer .qa-viewer-place strong")).to_contain_text(other_source)
+    assert page.locator("#viewer mark").inner_text() == other_place
+
+
 HANDBOOK = """# Staff handbook
 
 The handbook says how the Zorblax team works.
