@@ -194,6 +194,7 @@ def _index(args: argparse.Namespace) -> int:
     from index.embedder import Embedder
     from index.errors import QAError
     from index.loaders import load_document
+    from index.shards import is_sharded
     from index.store import index_lock
     from qa.corpus import build_index, open_index
 
@@ -201,18 +202,30 @@ def _index(args: argparse.Namespace) -> int:
         raise QAError(f"--wait must be a number of seconds, 0 or more (not {args.wait})")
     if args.ray is not None:
         return _index_on_ray(args)
+    if is_sharded(args.out):
+        raise QAError(f"{args.out} holds a sharded index (qa index --ray): build it again with --ray --rebuild")
     documents = [load_document(path) for path in args.files]  # all readable before any work is done
     embedder = Embedder()
     # Read, add and save under the directory's lock: a second writer would otherwise save over this one's documents.
     with index_lock(args.out, timeout=args.wait, waiting=lambda message: print(f"qa: {message}", file=sys.stderr)):
         existing = os.path.isfile(os.path.join(args.out, "manifest.json")) and not args.rebuild
         store = open_index(args.out, embedder) if existing else None
-        held = len(store.chunks) if store else 0
+        held = store.documents if store else {}
+        changed = [d.name for d in documents if d.name in held and held[d.name].text != d.text]
+        if changed:
+            raise QAError(
+                f"{', '.join(changed)} changed since {args.out} indexed it; run again with --rebuild to index "
+                "every file anew (an index does not replace one document's chunks)"
+            )
+        unchanged = sum(d.name in held for d in documents)
+        documents = [d for d in documents if d.name not in held]
+        chunks_before = len(store.chunks) if store else 0
         store = build_index(documents, embedder, args.out, args.index_type, progress=True, store=store)
-        added = len(store.chunks) - held
+        added = len(store.chunks) - chunks_before
     verb = "added to" if existing else "built"
+    skipped = f"; {unchanged} already there and unchanged" if unchanged else ""
     print(
-        f"{verb} {args.out}: {len(documents)} document(s), {added} chunks "
+        f"{verb} {args.out}: {len(documents)} document(s), {added} chunks{skipped} "
         f"(index now holds {len(store.documents)} documents, {len(store.chunks)} chunks)"
     )
     return 0

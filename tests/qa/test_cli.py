@@ -100,16 +100,25 @@ def test_broken_or_missing_index(tmp_path, capsys):
 
 
 @pytest.mark.models
-def test_a_document_indexed_twice(tmp_path, capsys):
+def test_a_document_indexed_again_is_skipped_when_unchanged_and_refused_with_advice_when_changed(tmp_path, capsys):
     doc = tmp_path / "a.txt"
     doc.write_text("Penguins live in Antarctica.", encoding="utf-8")
     command = ["index", str(doc), "--out", str(tmp_path / "idx")]
     assert main(command) == 0
     capsys.readouterr()
+    assert main(command) == 0
+    assert (
+        "0 document(s), 0 chunks; 1 already there and unchanged (index now holds 1 documents" in capsys.readouterr().out
+    )
+    doc.write_text("Penguins live in Antarctica and in South Africa.", encoding="utf-8")
     assert main(command) == 1
-    err = capsys.readouterr().err  # after the embedding progress bar: the store refuses the document on adding it
-    assert err.splitlines()[-1] == "qa: error: a document named 'a.txt' is already in the index"
-    assert "Traceback" not in err
+    err = capsys.readouterr().err
+    assert err.splitlines()[-1].startswith(
+        f"qa: error: a.txt changed since {tmp_path / 'idx'} indexed it; run again with --rebuild"
+    )
+    assert "embedding" not in err and "Traceback" not in err  # refused before any work
+    assert main([*command, "--rebuild"]) == 0
+    assert "built" in capsys.readouterr().out
 
 
 def test_a_bug_keeps_its_traceback_and_asks_for_a_report(monkeypatch, capsys):
