@@ -7,7 +7,9 @@ embedded once into a resumable cache under ``--out``. For each size it builds th
 index`` does (``auto``: exact below ``index.vectors.EXACT_BELOW`` chunks, IVF above), saves and reloads it,
 and measures build time and throughput, size on disk and memory, retrieval latency per mode (with the
 question's embedding, as a user waits for it), exact search's latency and the approximate index's recall@10
-against it, and the whole answer's latency. Sizes past the real text are filled synthetically, and each row
+against it on questions of the evaluation files (with the lists they need, and the lists questions of the
+training files need: index settings are chosen on those, never on the reported ones), and the whole answer's
+latency. Sizes past the real text are filled synthetically, and each row
 says how many of its chunks are real. Writes ``scale.json``, ``scale.md`` and ``scale.png`` into ``--out``.
 """
 
@@ -53,7 +55,8 @@ class SizeResult:
     index: str  # the FAISS index auto chose: "flat" or "ivf"
     lists: int | None
     nprobe: int | None
-    questions_nprobe: int | None  # the fewest lists these real questions need for recall@10 0.95
+    questions_nprobe: int | None  # the fewest lists the report's real questions need for recall@10 0.95
+    tuning_nprobe: int | None  # the same for questions of the training files, on which settings may be chosen
     build_s: float  # vector index (with IVF training) plus BM25, from embedded chunks
     build_chunks_per_s: float
     save_s: float
@@ -139,13 +142,17 @@ def run(
     cache = EmbeddingCache(out / f"embeddings-{cache_key(files, embedder.name, seed)}.f32", embedder.dimension)
     real_vectors = cache.ensure([c.text for c in corpus.chunks], embedder, batch, say)
     rng = np.random.default_rng(seed)
-    picked = rng.choice(len(corpus.questions), min(queries, len(corpus.questions)), replace=False)
-    questions = [corpus.questions[i] for i in picked]
+    questions, tuning = (
+        [pool[i] for i in rng.choice(len(pool), min(queries, len(pool)), replace=False)]
+        for pool in (corpus.questions, corpus.tuning_questions)
+    )
     rows = []
     for size in sorted(sizes):
         say(f"size {size:,}")
         documents, chunks, vectors_ = extend(corpus.documents, corpus.chunks, real_vectors, size, seed)
-        row = measure(size, min(size, len(corpus.chunks)), documents, chunks, vectors_, embedder, questions, out)
+        row = measure(
+            size, min(size, len(corpus.chunks)), documents, chunks, vectors_, embedder, questions, out, tuning
+        )
         if answerer is not None and answers:
             row.answer_ms = _answer_latency(answerer, out / f"index-{size}", embedder, questions[:answers])
         if not keep:
@@ -184,8 +191,10 @@ def measure(
     embedder,
     questions: list[str],
     out: Path,
+    tuning: Sequence[str] = (),
 ) -> SizeResult:
-    """Build, save, reload and query an index of these chunks (``auto`` index type)."""
+    """Build, save, reload and query an index of these chunks (``auto`` index type); recall is measured on
+    ``questions``, and the lists ``tuning`` questions need are reported beside (settings are chosen on those)."""
     directory = out / f"index-{size}"
     shutil.rmtree(directory, ignore_errors=True)
     begin = time.perf_counter()
@@ -222,6 +231,9 @@ def measure(
     index = loaded.vector_index
     chosen = index.nprobe if vectors.is_ivf(index) else None
     needed = vectors.nprobe_for(index, embeddings, query_vectors, 0.95) if chosen else None
+    tuning_needed = None
+    if chosen and tuning:
+        tuning_needed = vectors.nprobe_for(index, embeddings, embedder.encode_query(list(tuning)), 0.95)
     if chosen:
         index.nprobe = chosen
     generation = next(directory.glob("generation-*"))
@@ -232,6 +244,7 @@ def measure(
         lists=index.nlist if vectors.is_ivf(index) else None,
         nprobe=chosen,
         questions_nprobe=needed,
+        tuning_nprobe=tuning_needed,
         build_s=build_s,
         build_chunks_per_s=size / build_s if build_s else float("nan"),
         save_s=save_s,
@@ -317,7 +330,8 @@ def markdown_table(report: dict) -> str:
     lines = [header, "|" + " --- |" * 11]
     for row in report["rows"]:
         kind = "flat" if row["index"] == "flat" else f"IVF{row['lists']} SQ8, nprobe {row['nprobe']}"
-        kind += f" (questions need {row['questions_nprobe']})" if row["questions_nprobe"] else ""
+        if row["questions_nprobe"]:
+            kind += f" (questions need {row['questions_nprobe']}, tuning questions {row.get('tuning_nprobe')})"
         answer = "" if row["answer_ms"] is None else _pair(row["answer_ms"])
         latency, search = row["latency_ms"], row["search_ms"]
         lines.append(

@@ -16,7 +16,7 @@ import json
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
@@ -27,6 +27,7 @@ from index.indexer import PIPELINE_VERSION
 from index.records import Chunk, Document
 from qa.squad import load_examples
 
+TRAINING_PREFIX = "train_"  # question files whose questions the index's settings may be tuned on
 SYNTHETIC_NOISE = 0.5  # the norm of the noise added to a real vector (cosine to it about 0.9)
 
 
@@ -43,8 +44,11 @@ class RealCorpus:
 
     documents: list[Document]
     chunks: list[Chunk]
-    questions: list[str]
+    questions: list[str]  # of the evaluation files: what the benchmark reports recall on
     contexts: int  # distinct contexts read (all of them, or as many as the chunk limit needed)
+    # Of the training files (``train_*``): what index settings may be chosen on. With only one kind of file,
+    # both lists hold all questions.
+    tuning_questions: list[str] = field(default_factory=list)
 
 
 def question_files(data_dir: str | Path) -> list[Path]:
@@ -57,11 +61,11 @@ def question_files(data_dir: str | Path) -> list[Path]:
 def real_corpus(files: Sequence[Path], limit: int, seed: int = 0, chunker: Chunker | None = None) -> RealCorpus:
     """Up to ``limit`` chunks of the distinct contexts of ``files``, and all their questions."""
     contexts: dict[str, str] = {}
-    questions: list[str] = []
+    questions: dict[bool, list[str]] = {True: [], False: []}  # training file or not: their questions
     for path in files:
         for example in load_examples(path):
             contexts.setdefault(example.context, f"{path.name.split('.')[0]}-{len(contexts)}")
-            questions.append(example.question)
+            questions[path.name.startswith(TRAINING_PREFIX)].append(example.question)
     order = np.random.default_rng(seed).permutation(len(contexts))
     texts = list(contexts)
     chunker = chunker or Chunker()
@@ -73,7 +77,8 @@ def real_corpus(files: Sequence[Path], limit: int, seed: int = 0, chunker: Chunk
         document = Document(contexts[texts[position]], texts[position])
         documents.append(document)
         chunks += chunker.chunk(document, first_id=len(chunks))
-    return RealCorpus(documents, chunks[:limit], questions, len(documents))
+    report, tuning = questions[False] or questions[True], questions[True] or questions[False]
+    return RealCorpus(documents, chunks[:limit], report, len(documents), tuning)
 
 
 def cache_key(files: Sequence[Path], embedder_name: str, seed: int) -> str:

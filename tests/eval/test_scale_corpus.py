@@ -66,6 +66,17 @@ def test_real_chunks_quote_their_contexts_and_stop_at_the_limit(data_dir):
     assert len(few.chunks) == 3 and few.chunks == corpus.chunks[:3]
 
 
+def test_questions_of_training_files_are_kept_apart_for_tuning(data_dir):
+    write_questions(data_dir / "train_c.jsonl.gz", 5, seed=2)
+    corpus = real_corpus(question_files(data_dir), limit=10**6)
+    assert len(corpus.questions) == 40 and len(corpus.tuning_questions) == 10
+    assert sorted(corpus.tuning_questions) == sorted(
+        f"Where is the keeper {c}-{q}?" for c in range(5) for q in range(2)
+    )
+    alone = real_corpus(question_files(data_dir)[:1], limit=10**6)  # one kind of file: both are all of it
+    assert alone.questions == alone.tuning_questions and len(alone.questions) == 24
+
+
 def test_the_cache_embeds_each_chunk_once_and_resumes_after_a_torn_write(tmp_path):
     texts = [f"text {i}" for i in range(50)]
     embedder = CountingEmbedder()
