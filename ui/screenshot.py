@@ -4,6 +4,7 @@
     python -m ui.screenshot docs/chat.png --url URL   # or uses a running server
     python -m ui.screenshot docs/chat-phone.png --phone --dark   # a 390x844 phone screen, in dark mode
     python -m ui.screenshot docs/chat-follow-up.png --question "Who is ...?" --question "What did he stress?"
+    python -m ui.screenshot docs/chat-viewer.png --question "How many ...?" --open   # the answer in its document
 
 Playwright drives Debian's Chromium (``apt-get install chromium``); it never downloads a browser.
 """
@@ -50,10 +51,18 @@ def ask(page, question: str):
     return reply
 
 
-def take(url: str, path: str | Path, questions: Sequence[str], phone: bool = False, dark: bool = False) -> Path:
+def take(
+    url: str,
+    path: str | Path,
+    questions: Sequence[str],
+    phone: bool = False,
+    dark: bool = False,
+    open_answer: bool = False,
+) -> Path:
     """Open the chat at ``url``, ask ``questions`` in turn (one conversation) and save the page to ``path``.
 
-    ``phone``: a 390x844 touch screen instead of a desktop window; ``dark``: the browser prefers a dark theme.
+    ``phone``: a 390x844 touch screen instead of a desktop window; ``dark``: the browser prefers a dark theme;
+    ``open_answer``: the last reply's quote is opened in the document viewer, which the picture then shows.
     """
     from playwright.sync_api import sync_playwright
 
@@ -66,8 +75,12 @@ def take(url: str, path: str | Path, questions: Sequence[str], phone: bool = Fal
             page = browser.new_context(**screen, color_scheme="dark" if dark else "light").new_page()
             page.goto(url)
             for question in questions:
-                ask(page, question)
+                reply = ask(page, question)
             page.wait_for_timeout(1000)  # the page scrolls the reply's quote into view once it is rendered
+            if open_answer:
+                reply.locator(".qa-meta a.qa-open").click()
+                page.locator("#viewer #qa-viewer-mark").wait_for(timeout=REPLY_TIMEOUT_MS)
+                page.wait_for_timeout(1000)  # the viewer scrolls to the mark
             page.screenshot(path=str(path))
         finally:
             browser.close()
@@ -85,15 +98,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--phone", action="store_true", help="a 390x844 phone screen")
     parser.add_argument("--dark", action="store_true", help="the browser prefers dark mode")
+    parser.add_argument("--open", action="store_true", help="open the last answer in the document viewer")
     args = parser.parse_args(argv)
     questions = args.question or [EXAMPLES[0]]
     if args.url:
-        path = take(args.url, args.out, questions, args.phone, args.dark)
+        path = take(args.url, args.out, questions, args.phone, args.dark, args.open)
     else:
         from ui.local_server import running_server
 
         with running_server() as url:
-            path = take(url, args.out, questions, args.phone, args.dark)
+            path = take(url, args.out, questions, args.phone, args.dark, args.open)
     print(f"saved {path}")
     return 0
 
