@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 BYTES_PER_CHARACTER = 4
 BYTES_PER_CHUNK = 2048
 GRADIO_FOLDER = re.compile(r"[0-9a-f]{64}")  # Gradio keeps each upload in a folder named by its SHA-256
+ADOPT_WAIT = 3.0  # seconds a reloaded page waits for its old page's closing to reach the server
 NOTES_KEPT = 1000  # why a session's index was dropped, told on its next question; oldest notes forgotten first
 
 
@@ -107,6 +108,7 @@ class SessionRegistry:
         self._clock = clock
         self._log = log
         self._lock = threading.Lock()
+        self._closing = threading.Condition(self._lock)  # notified when a page closes, for ``adopt``
         self._sessions: OrderedDict[str, Session] = OrderedDict()  # least recently used first
         self._notes: OrderedDict[str, str] = OrderedDict()
         self._indexer = threading.Semaphore(limits.indexing_jobs)
@@ -184,18 +186,22 @@ class SessionRegistry:
             held = self._held()
         self._log(f"indexed an upload; {held.line()}" + (f"; {dropped} dropped to make room" if dropped else ""))
 
-    def adopt(self, earlier_id: str, session_id: str) -> bool:
+    def adopt(self, earlier_id: str, session_id: str, wait: float = ADOPT_WAIT) -> bool:
         """A reloaded page: its browser tab's earlier session (its id kept in the tab's sessionStorage) becomes
         ``session_id``, with its index, files, counts and any note, so the user's documents survive the reload.
         Returns whether there was such a session; one already dropped stays gone, and its note (why) is told on
         the reloaded page's next question.
 
         Gradio gives a reloaded page a new session id, and the old page's closing only marks its session closed
-        (``close``), so within ``limits.closed_seconds`` it is still here to be taken over.
+        (``close``), so within ``limits.closed_seconds`` it is still here to be taken over. Only a closed one is
+        taken: a page still open (a duplicated tab carries its original's sessionStorage) keeps its documents,
+        and the new page starts on its own. The old page's closing can reach the server just after the new page
+        loads, so this waits up to ``wait`` seconds for it.
         """
         with self._lock:
+            self._closing.wait_for(lambda: not self._open(earlier_id), timeout=wait)
             self._expire()
-            if earlier_id == session_id:
+            if earlier_id == session_id or self._open(earlier_id):
                 return False
             if earlier_id in self._notes:
                 self._notes[session_id] = self._notes.pop(earlier_id)
@@ -232,6 +238,7 @@ class SessionRegistry:
             if session is not None:
                 session.closed = True
                 session.last_used = self._clock()
+                self._closing.notify_all()
 
     def held(self) -> Held:
         with self._lock:
@@ -261,6 +268,10 @@ class SessionRegistry:
             self.sweep()
 
     # Everything below runs with the lock held.
+
+    def _open(self, session_id: str) -> bool:
+        session = self._sessions.get(session_id)
+        return session is not None and not session.closed
 
     def _admit(self, session: Session, paths: list[str]) -> None:
         limits, now = self.limits, self._clock()

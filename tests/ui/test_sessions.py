@@ -284,3 +284,15 @@ def test_a_reload_after_the_session_was_dropped_keeps_nothing_but_says_why(tmp_p
 
     assert sessions.pipeline("after-reload") is None and not exists(tmp_path, "mine.txt")
     assert sessions.take_note("after-reload") == "this page lost its connection to the server"
+
+
+def test_a_page_still_open_keeps_its_session_and_one_closing_meanwhile_is_taken_over(tmp_path, clock):
+    sessions = registry(clock)
+    pipeline = index(sessions, "original", [upload(tmp_path, "mine.txt")])
+
+    assert not sessions.adopt("original", "duplicated-tab", wait=0.05)  # its page is open: it keeps its documents
+    assert sessions.pipeline("original") is pipeline and sessions.pipeline("duplicated-tab") is None
+
+    threading.Timer(0.1, sessions.close, ["original"]).start()  # the old page's closing arrives after the new load
+    assert sessions.adopt("original", "reloaded", wait=5)
+    assert sessions.pipeline("reloaded") is pipeline
