@@ -47,6 +47,7 @@ class RemotePipeline(QAPipeline):
     but ``run`` is answered by the deployment's replicas."""
 
     handle = None  # the deployment's handle, set by ``serve_on_ray``
+    searchers: Sequence = ()  # the actors holding a sharded index's shards, set by ``serve_on_ray``
 
     def run(
         self,
@@ -101,15 +102,18 @@ def serve_on_ray(
     pipeline = RemotePipeline.from_store(
         _store(name, embedder, searchers), embedder, ExtractiveReader(precision=precision)
     )
-    pipeline.handle = handle
+    pipeline.handle, pipeline.searchers = handle, searchers
     return pipeline
 
 
-def stop_serving() -> None:
-    """Remove the deployment (its replicas and the shards' searchers go with this process's cluster session)."""
+def stop_serving(pipeline: RemotePipeline) -> None:
+    """Remove the deployment and the shards' searchers: a cluster that outlives this server gets their CPUs back."""
+    import ray
     from ray import serve
 
     serve.delete(APPLICATION)
+    for searcher in pipeline.searchers:
+        ray.kill(searcher)
 
 
 def _store(index_dir: str | None, embedder: Embedder, searchers: Sequence):

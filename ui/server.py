@@ -81,7 +81,7 @@ def serve(
         if ray_address is not None:
             from qa.ray_serving import stop_serving
 
-            stop_serving()  # a cluster that outlives this server gets its replicas' CPUs back
+            stop_serving(pipeline)  # a cluster that outlives this server gets its replicas' CPUs back
     print("qa serve: stopped; uploaded files deleted", flush=True)
 
 
