@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from index.records import Chunk, Document
 from index.sentences import body_end, split_sentences
+from index.wordpieces import WordPieces
 
 
 @dataclass
@@ -14,10 +14,8 @@ class Chunker:
     """Packs consecutive sentences into chunks of at most ``max_tokens`` word pieces.
 
     all-MiniLM-L6-v2 reads at most 256 word pieces. Neighbouring chunks may share ``overlap_sentences``
-    sentences, for context that straddles a chunk edge. ``tokenizer`` (the embedder's vocabulary) is loaded
-    on first use unless given. It is a second instance, not the embedder model's own: a fast tokenizer's
-    truncation and padding settings are shared state, which queries set while the UI chunks an upload in
-    another thread.
+    sentences, for context that straddles a chunk edge. ``tokenizer`` (the embedder's word pieces) is loaded
+    on first use unless given.
 
     Defaults from ``python -m eval.tools.tune_retrieval`` on the article's dev questions (sizes 64-200, overlap
     0-2): 160 tokens with no overlap put the gold chunk first for every question in hybrid and BM25 mode;
@@ -27,7 +25,7 @@ class Chunker:
 
     max_tokens: int = 160
     overlap_sentences: int = 0
-    tokenizer: Any = field(default=None, repr=False)
+    tokenizer: WordPieces | None = field(default=None, repr=False)
 
     def chunk(self, document: Document, first_id: int = 0) -> list[Chunk]:
         """Chunks of the document body (trailing boilerplate left out), ids consecutive from ``first_id``, each with
@@ -62,17 +60,11 @@ class Chunker:
         if not sentences:
             return []
         if self.tokenizer is None:
-            from index.encoder import encoder_dir, load_tokenizer
+            from index.encoder import encoder_dir
 
-            self.tokenizer = load_tokenizer(encoder_dir())
-        encoded = self.tokenizer(
-            [text[start:end] for start, end in sentences],
-            add_special_tokens=False,
-            return_offsets_mapping=True,
-            verbose=False,  # long sentences are split below; the model-length warning does not apply
-        )
+            self.tokenizer = WordPieces(encoder_dir())
         units = []
-        for (start, end), offsets in zip(sentences, encoded["offset_mapping"]):
+        for (start, end), offsets in zip(sentences, self.tokenizer.offsets([text[s:e] for s, e in sentences])):
             if len(offsets) <= self.max_tokens:
                 units.append((start, end, len(offsets)))
             else:

@@ -1,10 +1,10 @@
 """Sentence embeddings from the bundled all-MiniLM-L6-v2 (no network, 384 dimensions).
 
-Queries are embedded with ``transformers`` alone (the model's own recipe: its tokenizer, truncated at the
-``max_seq_length`` of its sentence-transformers config, mean pooling over the attention mask, L2
-normalisation), so answering a question never imports ``sentence_transformers``, whose import (scikit-learn,
-SciPy, pandas) and model set-up were most of a cold ``qa ask``. Documents are embedded by sentence-transformers
-itself, loaded on first use: indexing is where its batching pays.
+Queries are embedded with ``index.bert`` and the model's own tokenizer alone (the model's own recipe:
+truncated at the ``max_seq_length`` of its sentence-transformers config, mean pooling over the attention
+mask, L2 normalisation), so answering a question imports neither ``sentence_transformers`` (scikit-learn,
+SciPy, pandas) nor ``transformers``, whose imports and model set-up were most of a cold ``qa ask``.
+Documents are embedded by sentence-transformers itself, loaded on first use: indexing is where its batching pays.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from index.errors import QAError
+from index.wordpieces import pad_rows
 
 PRECISIONS = ("fp32", "int8")
 # Channel ranges for smoothed int8 queries, measured on 1,000 SQuAD training questions (python -m eval.tools.quantize).
@@ -51,16 +52,19 @@ class Embedder:
     def warm_up(self) -> None:
         """Load what embedding a query needs; the document model loads on the first ``encode_document``."""
         if self._query_model is None:
-            from index.encoder import encoder_dir, load_encoder, load_tokenizer, sentence_config
+            from index.bert import load_bert, share_parameters
+            from index.encoder import encoder_dir, sentence_config
+            from index.wordpieces import WordPieces
 
             directory = encoder_dir()
             config = sentence_config(directory)
-            self._tokenizer = load_tokenizer(directory)
+            self._tokenizer = WordPieces(directory)
             self._max_length = min(config.get("max_seq_length") or 512, self._tokenizer.model_max_length)
             self._lower_case = bool(config.get("do_lower_case"))
-            documents = self._model[0].auto_model if self._model is not None else None  # if loaded, share it
-            model = load_encoder(directory) if documents is None else documents
-            self._query_model = _int8(model, copy=documents is not None) if self.precision == "int8" else model
+            model = load_bert(directory)
+            if self._model is not None:  # documents came first: hold one copy of what the two share
+                share_parameters(model, self._model[0].auto_model)
+            self._query_model = _int8(model) if self.precision == "int8" else model
 
     @property
     def model(self):
@@ -73,11 +77,9 @@ class Embedder:
             quiet_loading()
             model = SentenceTransformer(str(encoder_dir()), device="cpu", local_files_only=True)
             if self._query_model is not None:  # queries came first: hold one copy of what the two share
-                documents = model[0].auto_model
-                if self.precision == "int8":
-                    self._query_model.embeddings = documents.embeddings
-                else:
-                    self._query_model = documents
+                from index.bert import share_parameters
+
+                share_parameters(self._query_model, model[0].auto_model)
             self._model = model
         return self._model
 
@@ -93,11 +95,10 @@ class Embedder:
                 batch = texts[begin : begin + self.batch_size]
                 if self._lower_case:
                     batch = [text.lower() for text in batch]
-                features = self._tokenizer(
-                    batch, padding=True, truncation="longest_first", max_length=self._max_length, return_tensors="pt"
-                )
-                tokens = model(**features).last_hidden_state
-                mask = features["attention_mask"].unsqueeze(-1).to(tokens.dtype)
+                encodings = self._tokenizer.encode(batch, self._max_length)
+                ids, types, attention = pad_rows([e.ids for e in encodings], [e.type_ids for e in encodings])
+                tokens = model(input_ids=ids, token_type_ids=types, attention_mask=attention)
+                mask = attention.unsqueeze(-1).to(tokens.dtype)
                 batches.append((tokens * mask).sum(1) / mask.sum(1).clamp(min=1e-9))
         vectors = torch.nn.functional.normalize(torch.cat(batches), dim=-1) if batches else torch.empty(0)
         return np.ascontiguousarray(vectors.numpy(), dtype=np.float32).reshape(len(texts), self.dimension)
@@ -113,12 +114,8 @@ class Embedder:
         return np.ascontiguousarray(vectors, dtype=np.float32).reshape(len(texts), self.dimension)
 
 
-def _int8(model, copy: bool = False):
-    """``model`` with smoothed int8 linear layers, or (``copy``) a copy of it sharing its other parameters."""
-    import copy as copying
-
+def _int8(model):
+    """``model`` with smoothed int8 linear layers."""
     from index.int8 import load_ranges, quantize_int8
 
-    if copy:
-        model = copying.deepcopy(model, memo={id(p): p for p in model.parameters()})
     return quantize_int8(model, load_ranges(QUERY_RANGES))

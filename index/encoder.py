@@ -1,4 +1,4 @@
-"""The bundled all-MiniLM-L6-v2: where it lies, its tokenizer, quiet loading (shared by index and reader)."""
+"""The bundled all-MiniLM-L6-v2: where it lies, its sentence settings, quiet loading (shared by index and reader)."""
 
 from __future__ import annotations
 
@@ -18,30 +18,6 @@ def quiet_loading() -> None:
     from transformers.utils import logging
 
     logging.disable_progress_bar()
-
-
-def load_tokenizer(model_dir: str | Path):
-    from transformers import AutoTokenizer
-
-    return AutoTokenizer.from_pretrained(str(model_dir), local_files_only=True)
-
-
-def load_encoder(model_dir: str | Path):
-    """The bare transformer of a sentence-transformers directory (``AutoModel``, fp32, no pooler), for inference."""
-    import torch
-    from transformers import AutoModel
-    from transformers.utils import logging
-
-    quiet_loading()
-    verbosity = logging.get_verbosity()
-    logging.set_verbosity_error()  # the checkpoint's pooler weights are left out on purpose: mean pooling
-    try:
-        model = AutoModel.from_pretrained(
-            str(model_dir), local_files_only=True, dtype=torch.float32, add_pooling_layer=False
-        )
-    finally:
-        logging.set_verbosity(verbosity)
-    return model.eval()
 
 
 def sentence_config(model_dir: str | Path) -> dict:

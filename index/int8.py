@@ -36,7 +36,9 @@ class SmoothedLinear(torch.nn.Module):
         weight_range = linear.weight.detach().abs().amax(0).clamp(min=1e-5)
         scale = (input_range.clamp(min=1e-5) ** alpha / weight_range ** (1 - alpha)).clamp(min=1e-5)
         self.register_buffer("inverse_scale", (1.0 / scale).contiguous())
-        self.linear = torch.nn.Linear(linear.in_features, linear.out_features, bias=linear.bias is not None)
+        self.linear = torch.nn.utils.skip_init(  # no random initialisation: the weights are set just below
+            torch.nn.Linear, linear.in_features, linear.out_features, bias=linear.bias is not None
+        )
         with torch.no_grad():
             self.linear.weight.copy_(linear.weight * scale)
             if linear.bias is not None:

@@ -10,10 +10,10 @@ trained on; ranges that touch are merged, so no text is read twice.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from index.records import Chunk, Passage
 from index.store import IndexStore
+from index.wordpieces import WordPieces
 
 
 @dataclass
@@ -26,7 +26,7 @@ class ContextWidener:
 
     store: IndexStore
     max_tokens: int = 0
-    tokenizer: Any = field(default=None, repr=False)
+    tokenizer: WordPieces | None = field(default=None, repr=False)
     _lengths: dict[int, int] = field(default_factory=dict, repr=False)
 
     def run(self, passages: list[Passage]) -> list[Passage]:
@@ -67,7 +67,7 @@ class ContextWidener:
     def _length(self, chunk_id: int) -> int:
         if chunk_id not in self._lengths:
             text = self.store.chunks[chunk_id].text
-            self._lengths[chunk_id] = len(self.tokenizer(text, add_special_tokens=False)["input_ids"])
+            self._lengths[chunk_id] = self.tokenizer.count(text)
         return self._lengths[chunk_id]
 
     def _passage(self, first: int, last: int, best: Passage) -> Passage:

@@ -1,4 +1,7 @@
-"""Where reader weights come from: the shipped checkpoint, or the bundled encoder (``index.encoder``) for training."""
+"""Reader weights for training: transformers' model, from the shipped checkpoint or the bundled encoder.
+
+Answering loads the same files with ``index.bert`` (plain torch), never through this module's transformers.
+"""
 
 from __future__ import annotations
 
@@ -37,5 +40,5 @@ def save_reader(model, tokenizer, out_dir: str | Path) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     half = copy.deepcopy(model).to(torch.float16)
     half.save_pretrained(str(out_dir), safe_serialization=True)
-    tokenizer.save_pretrained(str(out_dir))
+    tokenizer.save(out_dir)
     return out_dir

@@ -7,13 +7,12 @@ from pathlib import Path
 
 import numpy as np
 
-from index.encoder import load_tokenizer
 from index.errors import QAError
 from index.records import Passage
 from qa.answer import Answer
 from qa.calibration import Calibration
 from qa.decoding import snap_to_words, window_spans
-from qa.modeling import SHIPPED_READER, load_reader_model
+from qa.modeling import SHIPPED_READER
 from qa.windows import encode_windows, pad_batch
 
 PRECISIONS = ("fp32", "bf16", "int8")
@@ -71,9 +70,11 @@ class ExtractiveReader:
         if self._model is None:
             if not (self.model_dir / "config.json").is_file():
                 raise FileNotFoundError(f"no reader model in {self.model_dir}")
-            self._tokenizer = load_tokenizer(self.model_dir)
-            model = load_reader_model(self.model_dir)
-            model.eval()
+            from index.bert import load_bert
+            from index.wordpieces import WordPieces
+
+            self._tokenizer = WordPieces(self.model_dir)
+            model = load_bert(self.model_dir, spans=True)
             if self.precision == "int8":
                 from index.int8 import load_ranges, quantize_int8
 
@@ -163,10 +164,10 @@ class ExtractiveReader:
             ids, types, mask = pad_batch(batch)
             bf16 = torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.precision == "bf16")
             with torch.inference_mode(), bf16:
-                output = self._model(input_ids=ids, token_type_ids=types, attention_mask=mask)
+                start_logits, end_logits = self._model(input_ids=ids, token_type_ids=types, attention_mask=mask)
             for row, w in enumerate(batch):
-                starts.append(output.start_logits[row, : len(w.input_ids)].float().numpy())
-                ends.append(output.end_logits[row, : len(w.input_ids)].float().numpy())
+                starts.append(start_logits[row, : len(w.input_ids)].float().numpy())
+                ends.append(end_logits[row, : len(w.input_ids)].float().numpy())
         return starts, ends
 
 

@@ -21,7 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
-from index.encoder import encoder_dir, load_tokenizer
+from index.encoder import encoder_dir
+from index.wordpieces import WordPieces
 from qa.features import Feature, build_features
 from qa.modeling import load_reader_model, save_reader
 from qa.negatives import make_negatives
@@ -125,7 +126,7 @@ def train(config: TrainConfig, resume: bool = False) -> Path:
     np.random.seed(config.seed)
     torch.manual_seed(config.seed)
     source = config.init_from or str(encoder_dir())
-    tokenizer = load_tokenizer(source)
+    tokenizer = WordPieces(source)
     features = prepare_features(config, tokenizer)
     lengths = [len(f.input_ids) for f in features]
     steps_per_epoch = math.ceil(len(features) / config.batch_size)

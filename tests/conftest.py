@@ -40,9 +40,10 @@ def ray_cluster():
 
 @pytest.fixture(scope="session")
 def tokenizer():
-    from index.encoder import encoder_dir, load_tokenizer
+    from index.encoder import encoder_dir
+    from index.wordpieces import WordPieces
 
-    return load_tokenizer(encoder_dir())
+    return WordPieces(encoder_dir())
 
 
 @pytest.fixture(scope="session")
@@ -71,7 +72,7 @@ def tiny_reader_dir(tmp_path_factory, tokenizer):
     )
     directory = tmp_path_factory.mktemp("tiny-reader")
     BertForQuestionAnswering(config).save_pretrained(str(directory))
-    tokenizer.save_pretrained(str(directory))
+    tokenizer.save(directory)
     return directory
 
 

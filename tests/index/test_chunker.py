@@ -8,10 +8,6 @@ ARTICLE_PATH = Path(__file__).resolve().parents[2] / "qa" / "data" / "article.tx
 ARTICLE = Document("article.txt", ARTICLE_PATH.read_text(encoding="utf-8"))
 
 
-def token_count(tokenizer, text: str) -> int:
-    return len(tokenizer(text, add_special_tokens=False)["input_ids"])
-
-
 def assert_exact(chunks, document, first_id=0):
     assert [c.id for c in chunks] == list(range(first_id, first_id + len(chunks)))
     for c in chunks:
@@ -34,7 +30,7 @@ def test_article_chunks_are_exact_whole_sentences_within_budget(tokenizer):
     starts, ends = {s for s, _ in sentences}, {e for _, e in sentences}
     for c in chunks:
         assert c.start in starts and c.end in ends
-        assert token_count(tokenizer, c.text) <= Chunker.max_tokens
+        assert tokenizer.count(c.text) <= Chunker.max_tokens
     assert chunks[0].start == 0
     assert chunks[-1].end == sentences[-1][1]
     assert all("Leave a Reply" not in c.text and "email address" not in c.text for c in chunks)
@@ -58,7 +54,7 @@ def test_no_overlap_when_disabled(tokenizer):
 def test_long_sentences_are_split_at_word_boundaries(tokenizer):
     chunks = Chunker(max_tokens=20, overlap_sentences=0, tokenizer=tokenizer).chunk(ARTICLE)
     assert_exact(chunks, ARTICLE)
-    assert all(token_count(tokenizer, c.text) <= 20 for c in chunks)
+    assert all(tokenizer.count(c.text) <= 20 for c in chunks)
     sentence_starts = {s for s, _ in split_sentences(ARTICLE.text)}
     assert all(c.start in sentence_starts or ARTICLE.text[c.start - 1].isspace() for c in chunks)
     sentence = "Washington\u2019s broad coalition campaign"
@@ -74,7 +70,7 @@ def test_a_huge_word_is_cut_between_tokens(tokenizer):
     chunks = Chunker(max_tokens=50, overlap_sentences=0, tokenizer=tokenizer).chunk(document)
     assert_exact(chunks, document)
     assert chunks[0].text == "See" and chunks[-1].text == "now."
-    assert [token_count(tokenizer, c.text) for c in chunks[1:-1]] == [50, 50, 50, 49]
+    assert [tokenizer.count(c.text) for c in chunks[1:-1]] == [50, 50, 50, 49]
     assert "".join(c.text for c in chunks) == document.text.replace(" ", "")
 
 

@@ -1,5 +1,5 @@
 """The embedder: documents in exact fp32 at any precision, int8 queries close to fp32 ones, fp32 queries as
-sentence-transformers embeds them, and no sentence-transformers on the query path."""
+sentence-transformers embeds them, and neither sentence-transformers nor transformers on the query path."""
 
 import subprocess
 import sys
@@ -41,7 +41,7 @@ def test_int8_queries_are_unit_vectors_close_to_fp32_ones(embedder, fp32):
 
 def test_fp32_queries_are_the_sentence_transformers_embeddings(fp32):
     questions = [*QUESTIONS[:4], "  what DID Japan protest?  ", LONG]
-    assert len(fp32._tokenizer(LONG)["input_ids"]) > fp32.model.max_seq_length == fp32._max_length == 256
+    assert fp32._tokenizer.count(LONG) > fp32.model.max_seq_length == fp32._max_length == 256
     expected = fp32.model.encode(questions, normalize_embeddings=True, convert_to_numpy=True)
     assert np.allclose(fp32.encode_query(questions), expected, atol=1e-5)
     assert np.allclose(fp32.encode_query(questions[-1:]), expected[-1:], atol=1e-5)  # alone: no padding
@@ -55,29 +55,39 @@ def test_the_int8_queries_share_the_word_embeddings_and_smooth_their_layers(embe
     assert not isinstance(documents.encoder.layer[0].output.dense, SmoothedLinear)
 
 
+def _shared(queries, documents) -> set[str]:
+    """Names of the query model's parameters that are the document model's own tensors."""
+    theirs = dict(documents.named_parameters())
+    return {n for n, p in queries.named_parameters() if n in theirs and p is theirs[n]}
+
+
 @pytest.mark.parametrize("precision", ["int8", "fp32"])
-def test_queries_after_documents_share_the_document_model(precision):
+@pytest.mark.parametrize("documents_first", [True, False])
+def test_queries_and_documents_share_the_model_in_either_order(precision, documents_first):
     embedder = Embedder(precision=precision)
-    embedder.encode_document(["Japan protested."])
+    if documents_first:
+        embedder.encode_document(["Japan protested."])
     before = embedder.encode_query(QUESTIONS[:3])
     documents = embedder.model[0].auto_model
     queries = embedder._query_model
-    assert queries.embeddings.word_embeddings.weight is documents.embeddings.word_embeddings.weight
-    assert (queries is documents) == (precision == "fp32")
+    names = {n for n, _ in queries.named_parameters()}
+    assert _shared(queries, documents) == names  # fp32: every weight; int8: all that stays in floating point
+    assert ("encoder.layer.0.output.dense.weight" in names) == (precision == "fp32")
     assert isinstance(queries.encoder.layer[0].output.dense, SmoothedLinear) == (precision == "int8")
     assert not isinstance(documents.encoder.layer[0].output.dense, SmoothedLinear)
+    assert np.allclose(embedder.encode_query(QUESTIONS[:3]), before, atol=1e-6)
     fresh = Embedder(precision=precision).encode_query(QUESTIONS[:3])
     assert np.allclose(before, fresh, atol=1e-6)
 
 
-def test_embedding_a_query_does_not_import_sentence_transformers():
+def test_embedding_a_query_imports_neither_sentence_transformers_nor_transformers():
     script = textwrap.dedent(
         """
         import sys
         import index.embedder
         vectors = index.embedder.Embedder().encode_query(["Who is the Prime Minister of Japan?"])
         assert vectors.shape == (1, 384), vectors.shape
-        heavy = sorted(m for m in ("sentence_transformers", "sklearn", "pandas") if m in sys.modules)
+        heavy = sorted(m for m in ("sentence_transformers", "transformers", "sklearn", "pandas") if m in sys.modules)
         print(",".join(heavy) or "none")
         """
     )

@@ -2,6 +2,7 @@
 
 import io
 import json
+import os
 import subprocess
 import sys
 
@@ -250,3 +251,18 @@ def test_chat_keeps_the_history_for_follow_ups_when_piped(tmp_path, capsys, monk
 def test_ask_refuses_a_missing_file_of_questions_before_loading_models(tmp_path, capsys):
     _fails(["ask", "--file", str(tmp_path / "absent.txt")], capsys, "no such file of questions")
     _fails(["ask", "Who?", "--file", str(tmp_path / "absent.txt")], capsys, "either a question or --file")
+
+
+@pytest.mark.models
+def test_a_cold_ask_over_a_cached_index_imports_no_transformers(tmp_path):
+    """Answering needs a BERT forward pass and a tokenizer, not the libraries that train and index."""
+    script = (
+        "import sys; from qa.cli import main; code = main(['ask', 'Who is the Prime Minister of Japan?']);"
+        "print(sorted(m for m in ('transformers', 'sentence_transformers', 'sklearn') if m in sys.modules))"
+    )
+    env = {**os.environ, "QA_CACHE_DIR": str(tmp_path / "cache")}
+    for run in ("builds the cache", "cold, cache built"):
+        done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300, env=env)
+        assert done.returncode == 0, (run, done.stderr)
+    lines = done.stdout.splitlines()
+    assert lines[0] == "Fumio Kishida" and lines[-1] == "[]"

@@ -10,8 +10,11 @@ SENTENCES = [f"Sentence {i} has five words." for i in range(8)]
 TEXT = " ".join(SENTENCES)
 
 
-def words(text: str, add_special_tokens: bool = False) -> dict:
-    return {"input_ids": text.split()}
+class Words:
+    """Counts words, standing in for the reader's word pieces."""
+
+    def count(self, text: str) -> int:
+        return len(text.split())
 
 
 def store() -> IndexStore:
@@ -33,12 +36,12 @@ def passage(s: IndexStore, chunk_id: int, rank: int) -> Passage:
 def test_zero_budget_keeps_the_chunks():
     s = store()
     retrieved = [passage(s, 3, 0), passage(s, 6, 1)]
-    assert ContextWidener(s, 0, words).run(retrieved) == retrieved
+    assert ContextWidener(s, 0, Words()).run(retrieved) == retrieved
 
 
 def test_widening_adds_neighbours_within_the_budget_and_quotes_the_document():
     s = store()
-    (context,) = ContextWidener(s, 15, words).run([passage(s, 3, 0)])
+    (context,) = ContextWidener(s, 15, Words()).run([passage(s, 3, 0)])
     assert context.chunk.text == TEXT[context.chunk.start : context.chunk.end]
     assert context.chunk.text.startswith("Sentence 2") and context.chunk.text.endswith("Sentence 4 has five words.")
     assert context.rank == 0 and context.chunk.source == "doc"
@@ -46,7 +49,7 @@ def test_widening_adds_neighbours_within_the_budget_and_quotes_the_document():
 
 def test_touching_ranges_merge_and_documents_stay_apart():
     s = store()
-    contexts = ContextWidener(s, 10, words).run([passage(s, 5, 0), passage(s, 3, 1), passage(s, 8, 2)])
+    contexts = ContextWidener(s, 10, Words()).run([passage(s, 5, 0), passage(s, 3, 1), passage(s, 8, 2)])
     assert len(contexts) == 2  # 5-6 and 3-4 touch; the other document stays its own
     assert contexts[0].chunk.text.startswith("Sentence 3") and contexts[0].chunk.text.endswith(
         "Sentence 6 has five words."
