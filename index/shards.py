@@ -65,7 +65,7 @@ def save_shards(directory: str | Path, shards: Sequence[IndexStore]) -> Path:
         generation = directory / f"{_GENERATION_PREFIX}{uuid.uuid4().hex[:12]}"
         generation.mkdir()
         for number, shard in enumerate(shards):
-            shard.save(generation / _shard_name(number))
+            shard.save(generation / _shard_name(number), keywords=False)  # one keyword index over all
         keywords = BM25.build(chunk.text for shard in shards for chunk in shard.chunks)
         checksums = {}
         if keywords.saveable:

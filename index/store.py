@@ -127,8 +127,12 @@ class IndexStore:
             for row_ids, row_scores in zip(ids, scores)
         ]
 
-    def save(self, directory: str | Path) -> Path:
-        """Write a new generation, then switch the manifest to it in one atomic step (see the module's doc)."""
+    def save(self, directory: str | Path, keywords: bool = True) -> Path:
+        """Write a new generation, then switch the manifest to it in one atomic step (see the module's doc).
+
+        ``keywords=False`` leaves the keyword index out: a shard's, which is searched by the one kept over every
+        shard (``index.shards``); opened on its own, such an index builds it from its chunks.
+        """
         import faiss
 
         directory = Path(directory)
@@ -144,10 +148,11 @@ class IndexStore:
             faiss.write_index(self._writable_index(), str(generation / "vectors.faiss"))
             fsync(generation / "vectors.faiss")
             _reached("vectors written")
-            keywords = self.keyword_index()
+            keyword_index = self.keyword_index() if keywords else None
+            saved_keywords = keyword_index is not None and keyword_index.saveable
             files = _FILES
-            if keywords.saveable:
-                keywords.save(generation / KEYWORDS)
+            if saved_keywords:
+                keyword_index.save(generation / KEYWORDS)
                 files += _KEYWORD_FILES
                 for name in _KEYWORD_FILES:
                     fsync(generation / name)
@@ -162,7 +167,7 @@ class IndexStore:
                 "documents": len(self.documents),
                 "chunks": len(self.chunks),
                 "generation": generation.name,
-                "keywords": KEYWORDS if keywords.saveable else None,
+                "keywords": KEYWORDS if saved_keywords else None,
                 "sha256": {name: sha256(generation / name) for name in files},
             }
             staged = directory / f"{MANIFEST}.tmp"

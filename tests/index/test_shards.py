@@ -66,6 +66,8 @@ def test_sharded_search_equals_one_index_of_the_same_documents(tmp_path, corpus)
     groups = balance([len(d.text) for d in documents], 3)
     save_shards(tmp_path, [_store([documents[i] for i in group], vectors_of) for group in groups])
     assert is_sharded(tmp_path) and len(shard_directories(tmp_path)) == 3
+    shard_files = [{p.name for p in d.glob("generation-*/*")} for d in shard_directories(tmp_path)]
+    assert all("vectors.faiss" in names and "bm25" not in names for names in shard_files)  # one keyword index
     sharded = ShardedStore.load(tmp_path, "test-embedder", DIMENSION)
 
     assert sorted(sharded.documents) == sorted(single.documents)
