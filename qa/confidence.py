@@ -5,7 +5,7 @@ A score is the verifier's calibrated probability that the answer is right (fitte
 decisions, not where they look round:
 
 - **low**: below the calibrated abstention threshold (``QAPipeline.default_threshold``, the verifier's
-  ``threshold``, 0.34 for the shipped reader). The system would not answer on its own at this level: only best
+  ``threshold``, 0.42 for the shipped reader). The system would not answer on its own at this level: only best
   guesses, supporting sentences and answers given under a lowered threshold are shown with it. Below the
   verifier's refusal floor (``refuse_below``) nothing gets a word at all: the documents are taken to be silent
   and no guess is shown (``qa.answer.Result.documents_silent``).

