@@ -45,6 +45,7 @@ def index_on_ray(
     import ray
 
     connect(address)
+    paths = [os.path.abspath(path) for path in paths]  # workers do not run in this directory
     groups = balance([os.path.getsize(path) for path in paths], shards or worker_count())
     builder = ray.remote(num_cpus=1)(ShardBuilder)
     workers = [builder.options(scheduling_strategy="SPREAD").remote() for _ in groups]

@@ -13,11 +13,12 @@ OTHERS = {
 }
 
 
-def test_a_sharded_index_built_on_the_cluster_answers_as_the_single_index(tmp_path, ray_cluster, embedder):
+def test_a_sharded_index_built_on_the_cluster_answers_as_the_single_index(tmp_path, ray_cluster, embedder, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the other files are named relative to here, as a user types them
     files = [str(BUNDLED_ARTICLE)]
     for name, text in OTHERS.items():
         (tmp_path / name).write_text(text)
-        files.append(str(tmp_path / name))
+        files.append(name)
     assert main(["index", *files, "--out", str(tmp_path / "single")]) == 0
     assert main(["index", *files, "--out", str(tmp_path / "sharded"), "--ray", "--shards", "2"]) == 0
 
