@@ -35,7 +35,7 @@ def encode_windows(
     max_question_tokens: int = 64,
 ) -> list[Window]:
     """Tokenise question/context pairs into windows of at most ``max_length`` tokens."""
-    questions = [_clip_question(tokenizer, q, max_question_tokens) for q in questions]
+    questions = [_clip_question(q, o, max_question_tokens) for q, o in zip(questions, tokenizer.offsets(questions))]
     windows = []
     for pair, encoding in tokenizer.encode_pairs(questions, contexts, max_length, stride):
         sequence_ids = encoding.sequence_ids
@@ -58,9 +58,8 @@ def encode_windows(
     return windows
 
 
-def _clip_question(tokenizer: WordPieces, question: str, max_tokens: int) -> str:
-    """Cut an over-long question so the context always keeps most of the window."""
-    offsets = tokenizer.offsets([question])[0]
+def _clip_question(question: str, offsets: list[tuple[int, int]], max_tokens: int) -> str:
+    """Cut an over-long question (its word pieces' ``offsets``) so the context always keeps most of the window."""
     if len(offsets) <= max_tokens:
         return question
     return question[: offsets[max_tokens - 1][1]]
