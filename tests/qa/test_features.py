@@ -35,3 +35,10 @@ def test_windows_without_the_answer_are_labelled_no_answer(tokenizer):
 def test_unanswerable_examples_are_no_answer_everywhere(tokenizer):
     example = QAExample("q2", "Who?", CONTEXT, (), "t")
     assert {(f.start, f.end) for f in build_features(tokenizer, [example], 128, 32)} == {(0, 0)}
+
+
+def test_an_over_long_question_is_cut_so_the_context_keeps_the_window(tokenizer):
+    question = "Why did the Prime Minister of Japan stress dialogue with Russia? " * 20
+    windows = encode_windows(tokenizer, [question], [CONTEXT], max_length=128, stride=32)
+    assert windows and all(w.context_start == 1 + 64 + 1 for w in windows)  # [CLS], 64 question pieces, [SEP]
+    assert windows[-1].offsets[windows[-1].context_end][1] == len(CONTEXT)  # every word of the context is read
