@@ -21,6 +21,7 @@ _TRAIN_HELP = {
     "stride": "word pieces shared by consecutive windows of a long context",
     "negative_rate": "share of questions paired with another paragraph",
     "perturb_rate": "share of questions edited into unanswerable ones (entity swap, negation, antonym; qa.negatives)",
+    "removal_rate": "share of questions paired with their paragraph less the sentences holding the answer",
     "batch_size": "windows per step",
     "learning_rate": "peak learning rate",
     "epochs": "passes over the training windows",

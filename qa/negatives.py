@@ -13,7 +13,11 @@ and the result is labelled no-answer:
 - ``negation``: "not" added after the question's auxiliary verb (or removed);
 - ``antonym``: a word swapped for its opposite (first -> last, before -> after);
 - ``other_paragraph``: the question paired with another paragraph of the same
-  article that does not contain any of its gold answers.
+  article that does not contain any of its gold answers;
+- ``answer_removed``: the question over its own paragraph with every sentence
+  that holds a gold answer cut out. The rest stays on topic, names the
+  question's words and often its plausible distractors, which is what a
+  retrieved passage next to the answer looks like to the reader.
 
 Every rule is deterministic for a seed, and a rule that does not apply to a
 question returns None rather than a weak example.
@@ -27,7 +31,9 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from index.sentences import split_sentences
 from qa.squad import QAExample
+from qa.verifier import content_words
 
 _ANTONYM_PAIRS = [
     ("first", "last"),
@@ -86,7 +92,11 @@ _YEAR = re.compile(r"\b(1[0-9]{3}|20[0-9]{2})\b")
 _NUMBER = re.compile(r"(?<![\w.,])\d{1,3}(?:,\d{3})+(?![\w,])|(?<![\w.,])\d+(?:\.\d+)?(?![\w.,])")
 _NAME = re.compile(r"(?<![-\w])[A-Z][a-z]+(?:\s+(?:of\s+|the\s+|de\s+)?[A-Z][a-z]+)*")
 _WORD = re.compile(r"[A-Za-z]+")
-RULES = ("entity_swap", "negation", "antonym", "other_paragraph")
+_MIN_SENTENCES_LEFT = 2  # a one-sentence remainder is a different paragraph, not one with its answer cut out
+# A sentence left that shares more than this share of the question's content words may well answer it in other
+# words ("Who took Chopin's heart to Poland?" is answered by the sentence after the one naming his sister).
+_MAX_SHARED = 0.5
+RULES = ("entity_swap", "negation", "antonym", "other_paragraph", "answer_removed")
 
 
 @dataclass(frozen=True)
@@ -192,6 +202,25 @@ def other_paragraph(example: QAExample, facts: ArticleFacts, rng: random.Random)
     return QAExample(f"{example.id}-par", example.question, rng.choice(others), (), example.title)
 
 
+def answer_removed(example: QAExample, facts: ArticleFacts, rng: random.Random) -> QAExample | None:
+    """The question over its own paragraph less every sentence that holds (part of) a gold answer."""
+    spans = split_sentences(example.context)
+    kept = [
+        (start, end)
+        for start, end in spans
+        if not any(a.start < end and start < a.start + len(a.text) for a in example.answers)
+    ]
+    if len(kept) < _MIN_SENTENCES_LEFT or len(kept) == len(spans):
+        return None
+    context = " ".join(example.context[start:end] for start, end in kept)
+    if any(a.text in context for a in example.answers):
+        return None  # the answer is said again elsewhere: the paragraph still answers
+    asked = content_words(example.question)
+    if any(len(asked & content_words(example.context[start:end])) > _MAX_SHARED * len(asked) for start, end in kept):
+        return None
+    return QAExample(f"{example.id}-cut", example.question, context, (), example.title)
+
+
 def _edited(example: QAExample, question: str, tag: str) -> QAExample | None:
     if question == example.question:
         return None
@@ -203,15 +232,19 @@ _RULE_FUNCTIONS: dict[str, Callable[[QAExample, ArticleFacts, random.Random], QA
     "negation": negation,
     "antonym": antonym,
     "other_paragraph": other_paragraph,
+    "answer_removed": answer_removed,
 }
 
 
-def make_negatives(examples: list[QAExample], perturb_rate: float, paragraph_rate: float, seed: int) -> list[Negative]:
+def make_negatives(
+    examples: list[QAExample], perturb_rate: float, paragraph_rate: float, seed: int, removal_rate: float = 0.0
+) -> list[Negative]:
     """Unanswerable questions for a share of the answerable examples.
 
     ``perturb_rate`` of them get one edited question (a rule drawn among those
-    that apply, the rarer antonym and entity rules first when they do), and
-    ``paragraph_rate`` of them are also paired with another paragraph.
+    that apply, the rarer antonym and entity rules first when they do),
+    ``paragraph_rate`` of them are also paired with another paragraph, and
+    ``removal_rate`` of them with their own paragraph less the answer's sentences.
     """
     facts = ArticleFacts(examples)
     rng = random.Random(seed)
@@ -231,4 +264,8 @@ def make_negatives(examples: list[QAExample], perturb_rate: float, paragraph_rat
             negative = other_paragraph(example, facts, rng)
             if negative is not None:
                 made.append(Negative(negative, "other_paragraph", example.id))
+        if removal_rate and rng.random() < removal_rate:
+            negative = answer_removed(example, facts, rng)
+            if negative is not None:
+                made.append(Negative(negative, "answer_removed", example.id))
     return made

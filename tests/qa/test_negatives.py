@@ -2,7 +2,16 @@
 
 import random
 
-from qa.negatives import ANTONYMS, ArticleFacts, antonym, entity_swap, make_negatives, negation, other_paragraph
+from qa.negatives import (
+    ANTONYMS,
+    ArticleFacts,
+    answer_removed,
+    antonym,
+    entity_swap,
+    make_negatives,
+    negation,
+    other_paragraph,
+)
 from qa.squad import GoldAnswer, QAExample
 
 P1 = "The treaty was signed in 1951 by Shigeru Yoshida in San Francisco, ending the occupation of Japan."
@@ -60,9 +69,42 @@ def test_antonym_swaps_a_word_for_its_opposite():
     assert all(ANTONYMS[ANTONYMS[word]] == word or ANTONYMS[word] in ANTONYMS for word in ANTONYMS)
 
 
+LONG = (
+    "The islands were seized by the Soviet Union in 1945. Japan still claims the four southern islands. "
+    "Talks on a peace treaty stalled in 2019. Fishing boats from Hokkaido are often detained."
+)
+
+
+def test_answer_removed_cuts_every_sentence_that_holds_the_answer_and_nothing_else():
+    source = example("e", "When did the Soviet Union seize the islands?", LONG, "1945")
+    negative = answer_removed(source, FACTS, random.Random(0))
+    assert negative is not None and negative.is_impossible
+    assert "1945" not in negative.context and "Soviet" not in negative.context
+    assert negative.context == (
+        "Japan still claims the four southern islands. Talks on a peace treaty stalled in 2019. "
+        "Fishing boats from Hokkaido are often detained."
+    )
+
+
+def test_answer_removed_refuses_when_what_is_left_may_still_answer():
+    repeated = LONG + " The year 1945 is remembered in Moscow."
+    assert (
+        answer_removed(example("f", "When did the Soviet Union seize the islands?", repeated, "1945"), FACTS, None)
+        is None
+    )
+    reworded = LONG + " In the last days of the war Soviet troops came to seize the islands."
+    question = "When did Soviet troops seize the islands?"
+    assert answer_removed(example("g", question, reworded, "1945"), FACTS, None) is None
+    assert answer_removed(example("h", "Who signed the treaty?", P1, "Shigeru Yoshida"), FACTS, None) is None
+
+
 def test_make_negatives_is_deterministic_and_labels_every_rule():
     first = make_negatives(EXAMPLES * 10, perturb_rate=1.0, paragraph_rate=1.0, seed=3)
     assert first == make_negatives(EXAMPLES * 10, perturb_rate=1.0, paragraph_rate=1.0, seed=3)
     assert {n.rule for n in first} >= {"entity_swap", "antonym", "other_paragraph"}
     assert all(n.example.is_impossible and n.source_id in "abcd" for n in first)
     assert make_negatives(EXAMPLES, perturb_rate=0.0, paragraph_rate=0.0, seed=3) == []
+    removed = make_negatives(
+        [example("e", "When did the Soviet Union seize the islands?", LONG, "1945")], 0.0, 0.0, 3, 1.0
+    )
+    assert [n.rule for n in removed] == ["answer_removed"]

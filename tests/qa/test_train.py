@@ -7,7 +7,7 @@ import torch
 from qa.features import build_features
 from qa.modeling import load_reader_model
 from qa.squad import load_examples
-from qa.train import TrainConfig, _span_loss, collate, train
+from qa.train import TrainConfig, _span_loss, collate, prepare_features, train
 
 ROWS = [
     ("Japanese trading companies have a combined 22.5 percent stake in the project.", "What stake?", "22.5 percent"),
@@ -76,3 +76,17 @@ def test_resume_continues_exactly_where_it_stopped(tmp_path, tiny_reader_dir):
     a = torch.load(straight / "state.pt", weights_only=False)["model"]
     b = torch.load(resumed / "state.pt", weights_only=False)["model"]
     assert all(torch.equal(a[name], b[name]) for name in a)
+
+
+def test_the_features_cache_follows_the_negatives_mix(tmp_path, tokenizer):
+    """A changed mix of negatives must build new windows, never reuse the cached ones of another mix."""
+    data = tmp_path / "train.jsonl"
+    with data.open("w") as handle:
+        context = "The islands were seized in 1945. Japan still claims them. Talks stalled in 2019. Boats are detained."
+        record = {"id": "0", "title": "t", "context": context, "question": "When were the islands seized?"}
+        handle.write(json.dumps(record | {"answers": [{"text": "1945", "answer_start": 27}], "is_impossible": False}))
+    plain = prepare_features(_config(tmp_path, data, "run"), tokenizer)
+    cut = prepare_features(_config(tmp_path, data, "run", removal_rate=1.0), tokenizer)
+    assert len(list((tmp_path / "run").glob("features-*.pkl"))) == 2
+    assert all(f.start > 0 for f in plain)
+    assert len(cut) == len(plain) + 1 and cut[-1].start == cut[-1].end == 0
