@@ -74,7 +74,7 @@ def test_reply_quotes_the_answer_and_highlights_it_in_its_passage(open_session, 
     assert highlighted == quote.strip().strip("“”")
     meta = reply.locator(".qa-meta").inner_text()
     assert "article.txt" in meta
-    assert CONFIDENCE.search(meta).groups() == ("high", "0.64")  # the calibrated probability, and its word
+    assert CONFIDENCE.search(meta).groups() == ("high", "0.65")  # the calibrated probability, and its word
 
 
 def test_every_confidence_has_a_word_and_two_decimals(open_session):
