@@ -264,6 +264,7 @@ def make_negatives(
             negative = other_paragraph(example, facts, rng)
             if negative is not None:
                 made.append(Negative(negative, "other_paragraph", example.id))
+        # no draw at rate 0, so earlier runs' seeds give the same negatives as before
         if removal_rate and rng.random() < removal_rate:
             negative = answer_removed(example, facts, rng)
             if negative is not None:
