@@ -19,6 +19,7 @@ from pathlib import Path
 
 from eval.squad_metrics import score_prediction
 from index.errors import QAError
+from index.retriever import DEFAULT_TOP_K
 from qa.answer import Result
 from qa.conversation import Turn
 
@@ -103,7 +104,7 @@ def _document_path(pairs_file: Path, name: str) -> Path:
     return beside if beside.is_file() else BUNDLED_ARTICLE.parent / name
 
 
-def run(pairs_file: str | Path, top_k: int = 3) -> list[PairOutcome]:
+def run(pairs_file: str | Path, top_k: int = DEFAULT_TOP_K) -> list[PairOutcome]:
     """Every pair of ``pairs_file`` through the real pipeline, each document indexed alone; the models load once."""
     from index.embedder import Embedder
     from index.loaders import load_document
@@ -131,7 +132,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("pairs", nargs="?", default=str(PAIRS), help="JSON Lines pairs (default: the bundled set)")
     parser.add_argument("--out", default="eval_out", help="writes followups.json here (default eval_out)")
-    parser.add_argument("--top-k", type=int, default=3, help="passages to read (default 3)")
+    parser.add_argument("--top-k", type=int, default=DEFAULT_TOP_K, help="passages to read (default %(default)s)")
     args = parser.parse_args(argv)
     outcomes = run(args.pairs, args.top_k)
     for outcome in outcomes:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from eval.outcome import QuestionOutcome
+from qa.timings import percentile
 
 
 @dataclass(frozen=True)
@@ -28,12 +29,10 @@ def stage_timings(outcomes: Sequence[QuestionOutcome]) -> dict[str, list[float]]
 
 
 def latency_stats(outcomes: Sequence[QuestionOutcome]) -> dict[str, LatencyStats]:
-    import numpy as np
-
     return {
         stage: LatencyStats(
-            p50=float(np.percentile(values, 50)),
-            p95=float(np.percentile(values, 95)),
+            p50=percentile(values, 50),
+            p95=percentile(values, 95),
             max=max(values),
             count=len(values),
         )

@@ -12,6 +12,8 @@ import re
 import string
 from collections import Counter
 
+from index.errors import QAError
+
 _ARTICLES = re.compile(r"\b(a|an|the)\b", re.UNICODE)
 _PUNCTUATION = frozenset(string.punctuation)
 
@@ -95,10 +97,10 @@ def squad_v2_scores(
     official script's crash further down.
     """
     if not gold:
-        raise ValueError("no questions to score")
+        raise QAError("no questions to score")
     missing = [qid for qid in gold if qid not in predictions]
     if missing:
-        raise ValueError(f"{len(missing)} questions have no prediction, e.g. {missing[:3]}")
+        raise QAError(f"{len(missing)} questions have no prediction, e.g. {missing[:3]}")
     has_answer = {qid: bool(answers) for qid, answers in gold.items()}
     raw = {qid: score_prediction(answers, predictions[qid]) for qid, answers in gold.items()}
     exact_raw = {qid: float(exact) for qid, (exact, _) in raw.items()}

@@ -14,8 +14,8 @@ class Chunker:
     """Packs consecutive sentences into chunks of at most ``max_tokens`` word pieces.
 
     all-MiniLM-L6-v2 reads at most 256 word pieces. Neighbouring chunks may share ``overlap_sentences``
-    sentences, for context that straddles a chunk edge. ``tokenizer`` (the embedder's word pieces) is loaded
-    on first use unless given.
+    sentences, for context that straddles a chunk edge. ``tokenizer`` (the embedder's word pieces, one copy per
+    process: ``index.encoder.encoder_wordpieces``) is looked up on first use unless given.
 
     Defaults from ``python -m eval.tools.tune_retrieval`` on the article's dev questions (sizes 64-200, overlap
     0-2): 160 tokens with no overlap put the gold chunk first for every question in hybrid and BM25 mode;
@@ -60,9 +60,9 @@ class Chunker:
         if not sentences:
             return []
         if self.tokenizer is None:
-            from index.encoder import encoder_dir
+            from index.encoder import encoder_wordpieces
 
-            self.tokenizer = WordPieces(encoder_dir())
+            self.tokenizer = encoder_wordpieces()
         units = []
         for (start, end), offsets in zip(sentences, self.tokenizer.offsets([text[s:e] for s, e in sentences])):
             if len(offsets) <= self.max_tokens:

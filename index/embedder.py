@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from index.errors import QAError
-from index.wordpieces import pad_rows
+from index.wordpieces import WordPieces, pad_rows
 
 PRECISIONS = ("fp32", "int8")
 # Channel ranges for smoothed int8 queries, measured on 1,000 SQuAD training questions (python -m eval.tools.quantize).
@@ -54,17 +54,24 @@ class Embedder:
         if self._query_model is None:
             from index.bert import load_bert, share_parameters
             from index.encoder import encoder_dir, sentence_config
-            from index.wordpieces import WordPieces
 
             directory = encoder_dir()
             config = sentence_config(directory)
-            self._tokenizer = WordPieces(directory)
-            self._max_length = min(config.get("max_seq_length") or 512, self._tokenizer.model_max_length)
+            self._max_length = min(config.get("max_seq_length") or 512, self.tokenizer.model_max_length)
             self._lower_case = bool(config.get("do_lower_case"))
             model = load_bert(directory)
             if self._model is not None:  # documents came first: hold one copy of what the two share
                 share_parameters(model, self._model[0].auto_model)
             self._query_model = _int8(model) if self.precision == "int8" else model
+
+    @property
+    def tokenizer(self) -> WordPieces:
+        """The encoder's word pieces (the same object the chunker counts chunk sizes with)."""
+        if self._tokenizer is None:
+            from index.encoder import encoder_wordpieces
+
+            self._tokenizer = encoder_wordpieces()
+        return self._tokenizer
 
     @property
     def model(self):

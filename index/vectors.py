@@ -9,11 +9,11 @@ against exact search clears ``CALIBRATION_RECALL`` on probes made from the colle
 mean of two of its vectors picked at random. A question lies far from every chunk (its best chunk is
 only loosely similar), so its neighbours spread over more lists than a chunk's own do: probes at a
 chunk would set ``nprobe`` far too low for questions. Probes between two chunks come closer but are
-still easier than questions, hence a target well above the 0.95 promised (``python -m eval.scale``
+still easier than questions, hence a target well above the 0.95 promised (``python -m eval.tools.scale``
 measures recall on real questions, and the lists they need). An IVF index whose collection has grown
 about four times past the size it was trained at is retrained, since its lists no longer fit it.
 ``flat`` and ``ivf`` force either; ``hnsw`` (a graph, fast but four bytes a dimension plus links) stays
-available. The threshold is measured by ``python -m eval.scale``; see the README's Scale section.
+available. The threshold is measured by ``python -m eval.tools.scale``; see the README's Scale section.
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ import logging
 import os
 import sys
 from functools import partial
+from pathlib import Path
 
 from qa.confidence import ConfidenceLevels
 
@@ -342,32 +343,35 @@ def _add_choice(command: argparse.ArgumentParser, flag: str, choices: tuple[str,
     command.add_argument(flag, choices=choices, default=default or choices[0], **options)
 
 
-def _add_precision(command: argparse.ArgumentParser) -> None:
+def add_precision_option(command: argparse.ArgumentParser) -> None:
+    """``--precision``: the reader's arithmetic, for the commands here and the tools in ``eval.tools``."""
     from qa.reader import DEFAULT_PRECISION, PRECISIONS
 
     text = (
-        f"reader arithmetic (default {DEFAULT_PRECISION}: smoothed int8 reads about 30%% faster here than fp32 "
-        "at the same accuracy, see the model card)"
+        f"reader arithmetic (default {DEFAULT_PRECISION}: smoothed int8 is faster than fp32 at the same accuracy, "
+        "see the model card)"
     )
     _add_choice(command, "--precision", PRECISIONS, DEFAULT_PRECISION, help=text)
 
 
-def _add_reader(command: argparse.ArgumentParser) -> None:
-    command.add_argument("--reader", default=None, help="reader model directory (default: the shipped one)")
+def add_reader_option(command: argparse.ArgumentParser) -> None:
+    """``--reader DIR`` (None: the shipped reader), for the commands here and the tools in ``eval.tools``."""
+    command.add_argument("--reader", type=Path, default=None, help="reader model directory (default: the shipped one)")
 
 
 def _add_answering(command: argparse.ArgumentParser) -> None:
     """The options of ``qa ask`` and ``qa chat``: what to answer from, and how."""
+    from index.retriever import DEFAULT_TOP_K
     from index.retriever import MODES as RETRIEVAL_MODES
 
     command.add_argument("--index", default=None, help="index directory from 'qa index' (default: the bundled article)")
-    command.add_argument("--top-k", type=int, default=3, help="passages to read (default 3)")
+    command.add_argument("--top-k", type=int, default=DEFAULT_TOP_K, help="passages to read (default %(default)s)")
     command.add_argument(
         "--threshold", type=float, default=None, help="abstain below this confidence (default: calibrated)"
     )
     _add_choice(command, "--mode", RETRIEVAL_MODES, help="retrieval (default %(default)s)")
-    _add_reader(command)
-    _add_precision(command)
+    add_reader_option(command)
+    add_precision_option(command)
 
 
 def _add_ray(command: argparse.ArgumentParser, what: str) -> None:
@@ -387,6 +391,7 @@ def _add_ray(command: argparse.ArgumentParser, what: str) -> None:
 def build_parser() -> argparse.ArgumentParser:
     from eval.choices import CORPORA, MODES
     from index.loaders import SUPPORTED_TYPES
+    from index.retriever import DEFAULT_TOP_K
     from index.retriever import MODES as RETRIEVAL_MODES
     from index.store import INDEX_TYPES, LOCK_TIMEOUT
     from index.vectors import EXACT_BELOW
@@ -436,7 +441,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback only)")
     serve.add_argument("--port", type=int, default=7860, help="port (default 7860)")
     serve.add_argument("--index", default=None, help="index directory from 'qa index' (default: the bundled article)")
-    _add_precision(serve)
+    add_precision_option(serve)
     _add_ray(serve, "answer with replicas on a Ray cluster (Ray Serve), the index's shards held by actors")
     serve.add_argument("--replicas", type=int, default=2, help="with --ray: answer replicas (default 2)")
     serve.set_defaults(run=_serve)
@@ -456,11 +461,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     evaluate.add_argument("--out", default="eval_out", help="report directory (default eval_out)")
     evaluate.add_argument("--limit", type=int, default=0, help="evaluate N questions spread through the file")
-    evaluate.add_argument("--k", type=int, default=3, help="passages retrieved and read per question (default 3)")
+    evaluate.add_argument(
+        "--k", type=int, default=DEFAULT_TOP_K, help="passages retrieved and read per question (default %(default)s)"
+    )
     evaluate.add_argument("--threshold", type=float, default=None, help="abstention threshold (default: calibrated)")
     _add_choice(evaluate, "--retrieval", RETRIEVAL_MODES, help="retrieval (default %(default)s)")
-    _add_reader(evaluate)
-    _add_precision(evaluate)
+    add_reader_option(evaluate)
+    add_precision_option(evaluate)
     _add_ray(evaluate, "spread the questions over a Ray cluster's workers, merged into the one report")
     evaluate.add_argument(
         "--workers", type=int, default=0, help="with --ray: workers (default 0: one per CPU of the cluster)"

@@ -9,7 +9,7 @@ from pathlib import Path
 from index.embedder import Embedder
 from index.errors import QAError
 from index.records import Passage
-from index.retriever import Retriever
+from index.retriever import DEFAULT_TOP_K, Retriever
 from index.store import IndexStore
 from qa.answer import Answer, Result
 from qa.contexts import ContextWidener
@@ -70,7 +70,7 @@ class QAPipeline:
         retriever: Retriever,
         reader: ExtractiveReader,
         threshold: float | None = None,
-        top_k: int = 3,
+        top_k: int = DEFAULT_TOP_K,
         accept_first: float | None = DEFAULT_ACCEPT_FIRST,
         context_tokens: int = DEFAULT_CONTEXT_TOKENS,
         joined: bool = DEFAULT_JOINED,
@@ -93,7 +93,7 @@ class QAPipeline:
         embedder: Embedder | None = None,
         reader: ExtractiveReader | None = None,
         mode: str = "hybrid",
-        top_k: int = 3,
+        top_k: int = DEFAULT_TOP_K,
         threshold: float | None = None,
         verify: bool = True,
         **reading,

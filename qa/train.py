@@ -50,7 +50,7 @@ class TrainConfig:
     max_steps: int = 0  # overrides ``epochs`` when set: the schedule spans exactly this many steps
     limit: int = 0  # use only the first N questions after shuffling (quick runs)
     seed: int = 13
-    bf16: bool = False  # only where the CPU has native bf16 (see README: emulated bf16 is 20x slower)
+    bf16: bool = False  # only where the CPU has native bf16: emulated bf16 is far slower (README, Training)
     checkpoint_minutes: float = 5.0
     budget_minutes: float = 0.0  # stop (after a checkpoint) once this much time is spent; 0 = no limit
     log_every: int = 20
@@ -134,8 +134,8 @@ def train(config: TrainConfig, resume: bool = False) -> Path:
     steps_per_epoch = math.ceil(len(features) / config.batch_size)
     total_steps = config.max_steps or math.ceil(steps_per_epoch * config.epochs)
     device = "cuda" if torch.cuda.is_available() else "cpu"
-    # Dropout on attention probabilities costs more than half the forward pass on CPU
-    # (measured: 5.9 s -> 2.0 s per batch of 32 x 200 tokens) for little regularisation.
+    # Dropout on attention probabilities costs more than half the forward pass on CPU for little
+    # regularisation (the figures are in the model card's sittings 1-4 table).
     model = load_reader_model(source, attention_probs_dropout_prob=0.0).to(device)
     optimizer, scheduler = _optimiser(model, config, total_steps, device)
     step = 0

@@ -30,6 +30,7 @@ from pathlib import Path
 
 from index.loaders import MAX_BYTES
 from qa.corpus import BUNDLED_ARTICLE, BUNDLED_QUESTIONS
+from qa.timings import percentile
 from ui.local_server import started_server
 
 BOUND = 1.5  # issue 11: another user's p50 while a 5 MB upload indexes, relative to idle
@@ -152,9 +153,7 @@ def while_indexing(url: str, questions: Sequence[str], upload_bytes: int, folder
         busy.append(_timed(asker, questions[len(busy) % len(questions)]))
     messages, _ = job.result()
     seconds = time.perf_counter() - start
-    return IndexingRun(
-        percentile(idle, 50), percentile(busy or [math.nan], 50), len(busy), seconds, upload_bytes, notice(messages)
-    )
+    return IndexingRun(percentile(idle, 50), percentile(busy, 50), len(busy), seconds, upload_bytes, notice(messages))
 
 
 def write_document(path: Path, size: int) -> Path:
@@ -183,12 +182,6 @@ def rss_mib(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     raise ValueError(f"no VmRSS for process {pid}")
-
-
-def percentile(values: Sequence[float], p: float) -> float:
-    """Nearest-rank percentile: a value that was measured, never an interpolation."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -249,4 +242,6 @@ def _timed(client, question: str) -> float:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from qa.cli import guarded
+
+    sys.exit(guarded("ui.load", main))

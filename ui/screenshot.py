@@ -113,4 +113,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from qa.cli import guarded
+
+    sys.exit(guarded("ui.screenshot", main))

@@ -26,9 +26,9 @@ from ui.limits import MB, Limits
 if TYPE_CHECKING:
     from qa.pipeline import QAPipeline
 
-# Index memory per character of text and per chunk beyond its vector: an estimate, not an accounting. Tracemalloc
-# while indexing 0.1-0.3 MB of English text showed about 2 bytes a character (the document and its chunks' copies)
-# plus the vectors; the keyword index is allowed as much again.
+# Index memory per character of text and per chunk beyond its vector: an estimate, not an accounting, twice what
+# tracemalloc showed for the document and its chunks' copies, so the keyword index is allowed as much again
+# (the measurement is in the README's limits section).
 BYTES_PER_CHARACTER = 4
 BYTES_PER_CHUNK = 2048
 GRADIO_FOLDER = re.compile(r"[0-9a-f]{64}")  # Gradio keeps each upload in a folder named by its SHA-256

@@ -3,8 +3,9 @@
 Each is ``python -m eval.tools.NAME``: compute functions plus a thin ``main`` run through the ``qa`` command's
 error handler (``run_main``), so a bad input prints one line, as ``qa`` does. ``quantize`` measures int8 channel
 ranges, ``tune_reading`` chooses reading settings and fits the verifier, ``tune_retrieval`` compares chunkings,
-``bench`` times the system, ``compare_hf`` measures it against the transformers 4.x pipeline and
-``cold_start`` times a new ``qa ask`` process against a one-shot script of that pipeline.
+``bench`` times the system, ``scale`` measures the index at up to a million chunks, ``compare_hf`` measures the
+system against the transformers 4.x pipeline and ``cold_start`` times a new ``qa ask`` process against a one-shot
+script of that pipeline.
 """
 
 from __future__ import annotations
@@ -15,7 +16,11 @@ from pathlib import Path
 
 
 def run_main(module_file: str, main: Callable[[], object]) -> None:
-    """Exit with ``main``'s status, its errors handled as ``qa``'s are."""
+    """Exit with ``main``'s status, its errors handled as ``qa``'s are, under the module's dotted name."""
     from qa.cli import guarded
 
-    sys.exit(guarded(f"eval.tools.{Path(module_file).stem}", main))
+    parts = Path(module_file).with_suffix("").parts
+    name = (
+        ".".join(parts[len(parts) - 1 - parts[::-1].index("eval") :]) if "eval" in parts else f"eval.tools.{parts[-1]}"
+    )
+    sys.exit(guarded(name, main))

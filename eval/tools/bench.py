@@ -19,16 +19,16 @@ import resource
 import statistics
 import time
 
-import numpy as np
-
 from eval.squad_metrics import score_prediction
 from eval.tools import run_main
 from index.embedder import Embedder
 from index.records import Chunk, Passage
+from qa.cli import add_reader_option
 from qa.corpus import BUNDLED_QUESTIONS, build_index, bundled_documents
 from qa.pipeline import QAPipeline
 from qa.reader import DEFAULT_PRECISION, ExtractiveReader
 from qa.squad import QAExample, load_examples
+from qa.timings import percentile
 from qa.windows import encode_windows
 
 # (label, query embedder, reader, reading options); the default system first, so the memory figure is its own.
@@ -47,7 +47,7 @@ STAGES = ("retrieve", "read", "total")
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=3, help="passes over the dev questions (default 3)")
-    parser.add_argument("--reader", default=None, help="reader model directory (default: the shipped one)")
+    add_reader_option(parser)
     args = parser.parse_args(argv)
     examples = load_examples(BUNDLED_QUESTIONS)
 
@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> None:
                 f1s[label].append(_f1(example, result.answer.text if result.answer else ""))
     for label, pipeline in pipelines.items():
         figures = "  ".join(
-            f"{stage} p50 {1000 * statistics.median(v):.1f} ms p95 {1000 * float(np.percentile(v, 95)):.1f} ms"
+            f"{stage} p50 {1000 * percentile(v, 50):.1f} ms p95 {1000 * percentile(v, 95):.1f} ms"
             for stage, v in timings[label].items()
         )
         print(
@@ -109,7 +109,7 @@ def _window_latency(reader: ExtractiveReader, runs: int = 10) -> float:
         began = time.perf_counter()
         reader.run(question, [passage])
         times.append(time.perf_counter() - began)
-    return statistics.median(times)
+    return percentile(times, 50)
 
 
 if __name__ == "__main__":

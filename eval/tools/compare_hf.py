@@ -60,10 +60,12 @@ from eval.squad_metrics import squad_v2_scores
 from eval.tools import run_main
 from index.embedder import Embedder
 from index.records import Document
+from qa.cli import add_precision_option
 from qa.corpus import build_index
 from qa.pipeline import QAPipeline
-from qa.reader import DEFAULT_PRECISION, ExtractiveReader
+from qa.reader import ExtractiveReader
 from qa.squad import QAExample, load_examples, spread
+from qa.timings import percentile
 
 logger = logging.getLogger(__name__)
 
@@ -194,8 +196,8 @@ def compare(
         systems[name] = {
             "scores": squad_v2_scores(gold, predictions, na_probs),
             "latency_ms": {
-                "p50": 1000 * float(np.percentile(times, 50)),
-                "p95": 1000 * float(np.percentile(times, 95)),
+                "p50": 1000 * percentile(times, 50),
+                "p95": 1000 * percentile(times, 95),
                 "mean": 1000 * float(np.mean(times)),
                 "max": 1000 * max(times),
             },
@@ -247,7 +249,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--titles", type=Path, default=None, help="keep only the articles listed in this file")
     parser.add_argument("--limit", type=int, default=0, help="N questions spread through the file (0: all)")
     parser.add_argument("--corpus", choices=CORPORA, default="title", help="what one document is (default title)")
-    parser.add_argument("--precision", choices=("int8", "fp32"), default=DEFAULT_PRECISION, help="our reader's")
+    add_precision_option(parser)
     parser.add_argument("--out", type=Path, default=Path("eval_out/compare_hf"), help="where compare.json goes")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")

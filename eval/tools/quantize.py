@@ -17,6 +17,7 @@ from pathlib import Path
 from eval.tools import run_main
 from index.embedder import QUERY_RANGES, Embedder
 from index.int8 import activation_ranges, save_ranges
+from qa.cli import add_reader_option
 from qa.modeling import SHIPPED_READER
 from qa.reader import RANGES_FILE, ExtractiveReader
 from qa.squad import QAExample, load_examples, spread
@@ -55,10 +56,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("target", choices=["reader", "embedder"])
     parser.add_argument("questions", help="SQuAD-style training questions (.json, .jsonl, .jsonl.gz)")
     parser.add_argument("--limit", type=int, default=0, help="questions to use (default 256 reader, 1000 embedder)")
-    parser.add_argument("--reader", default=None, help="reader model directory (default: the shipped one)")
+    add_reader_option(parser)
     parser.add_argument("--out", default=None, help="where to write (default: beside the model)")
     args = parser.parse_args(argv)
-    reader_dir = Path(args.reader) if args.reader else SHIPPED_READER
+    reader_dir = args.reader or SHIPPED_READER
     limit = args.limit or (256 if args.target == "reader" else 1000)
     examples = [e for e in spread(load_examples(args.questions), limit) if e.context]
     if args.target == "reader":

@@ -42,12 +42,14 @@ from eval.runner import article_groups, select_titles
 from eval.squad_metrics import find_best_thresh, score_prediction
 from eval.tools import run_main
 from index.embedder import Embedder
-from index.retriever import Retriever
+from index.errors import QAError
+from index.retriever import DEFAULT_TOP_K, Retriever
 from qa.calibration import CALIBRATION_FILE, Calibration
+from qa.cli import add_precision_option, add_reader_option
 from qa.corpus import build_index
 from qa.modeling import SHIPPED_READER
 from qa.pipeline import QAPipeline
-from qa.reader import DEFAULT_PRECISION, PRECISIONS, ExtractiveReader
+from qa.reader import ExtractiveReader
 from qa.squad import load_examples
 from qa.verifier import FEATURES, VERIFIER_FILE, Verifier, features, fit_logistic
 
@@ -61,9 +63,11 @@ class Setting:
 
     @classmethod
     def parse(cls, text: str) -> Setting:
-        tokens, how = text.split(":")
-        if how not in ("joined", "separate"):
-            raise ValueError(f"reading must be joined or separate, not {how!r}")
+        tokens, _, how = text.partition(":")
+        if how not in ("joined", "separate") or not tokens.isdigit():
+            raise QAError(
+                f"a reading setting is TOKENS:joined or TOKENS:separate (0 tokens: as retrieved), not {text!r}"
+            )
         return cls(int(tokens), how == "joined")
 
     def __str__(self) -> str:
@@ -127,7 +131,7 @@ def _design(records: list[dict], reading: str) -> tuple[np.ndarray, np.ndarray]:
 def fit_verifier(records: list[dict]) -> Verifier:
     """A verifier fitted on the reader's best candidate of both readings of ``records``.
 
-    (Fitting on every candidate, mostly low-ranked wrong ones, scored 0.4-0.6 F1 lower on the tuning half.)
+    (Fitting on every candidate, mostly low-ranked wrong ones, scored lower on the tuning half: the model card.)
     """
     xs, ys = zip(*(_design(records, reading) for reading in ("first", "all")))
     return Verifier.fit(np.vstack(xs), np.concatenate(ys))
@@ -241,9 +245,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--titles", default=None, help="the tuning half's titles file")
     parser.add_argument("--limit", type=int, default=0, help="N questions spread through the kept articles")
     parser.add_argument("--settings", nargs="+", default=["0:joined", "384:separate"])
-    parser.add_argument("--k", type=int, default=3)
-    parser.add_argument("--precision", choices=PRECISIONS, default=DEFAULT_PRECISION)
-    parser.add_argument("--reader", type=Path, default=SHIPPED_READER)
+    parser.add_argument("--k", type=int, default=DEFAULT_TOP_K)
+    add_precision_option(parser)
+    add_reader_option(parser)
     parser.add_argument("--out", type=Path, default=Path("eval_out/tune_reading"))
     parser.add_argument(
         "--write-verifier",
@@ -255,6 +259,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--from-readings", type=Path, default=None, help="score a saved readings.json, read nothing")
     args = parser.parse_args(argv)
+    args.reader = args.reader or SHIPPED_READER
     if args.from_readings:
         records = json.loads(args.from_readings.read_text())
     else:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import argparse
 import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from eval.retrieval_metrics import first_relevant_rank, retrieval_scores
 from eval.tools import run_main
@@ -18,7 +20,38 @@ from index.embedder import Embedder
 from index.records import Document
 from index.retriever import MODES, Retriever
 from qa.corpus import build_index
-from qa.squad import load_examples
+from qa.squad import QAExample, load_examples
+
+
+@dataclass(frozen=True)
+class RetrievalTrial:
+    """One chunking and retrieval mode, and how early it ranked the gold chunk (``eval.retrieval_metrics``)."""
+
+    size: int
+    overlap: int
+    mode: str
+    chunks: int
+    scores: dict[str, float]
+
+
+def compare_retrieval(
+    examples: Sequence[QAExample], sizes: Sequence[int], overlaps: Sequence[int], ks: Sequence[int], embedder: Embedder
+) -> list[RetrievalTrial]:
+    """Index the answerable questions' contexts once per (size, overlap) and score every retrieval mode on them."""
+    examples = [e for e in examples if e.answers]
+    contexts = list(dict.fromkeys(e.context for e in examples))
+    documents = [Document(f"context-{i}", text) for i, text in enumerate(contexts)]
+    source = {text: f"context-{i}" for i, text in enumerate(contexts)}
+    trials = []
+    for size, overlap in itertools.product(sizes, overlaps):
+        store = build_index(documents, embedder, chunker=Chunker(max_tokens=size, overlap_sentences=overlap))
+        for mode in MODES:
+            retriever = Retriever(store, embedder, mode=mode)
+            ranks = [
+                first_relevant_rank(retriever.run(e.question, max(ks)), e.answers, source[e.context]) for e in examples
+            ]
+            trials.append(RetrievalTrial(size, overlap, mode, len(store.chunks), retrieval_scores(ranks, ks)))
+    return trials
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -28,28 +61,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--overlaps", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--k", type=int, nargs="+", default=[1, 2, 3, 5])
     args = parser.parse_args(argv)
-    examples = [e for e in load_examples(args.questions) if e.answers]
-    contexts = list(dict.fromkeys(e.context for e in examples))
-    documents = [Document(f"context-{i}", text) for i, text in enumerate(contexts)]
-    source = {text: f"context-{i}" for i, text in enumerate(contexts)}
-    embedder = Embedder()
-    print(f"{len(examples)} answerable questions, {len(documents)} contexts")
+    examples = load_examples(args.questions)
+    print(f"{sum(1 for e in examples if e.answers)} answerable questions")
     header = f"{'size':>5} {'overlap':>7} {'chunks':>6} {'mode':>7} " + " ".join(f"{'R@' + str(k):>6}" for k in args.k)
     print(header + f" {'MRR':>6}")
-    for size, overlap in itertools.product(args.sizes, args.overlaps):
-        store = build_index(documents, embedder, chunker=Chunker(max_tokens=size, overlap_sentences=overlap))
-        for mode in MODES:
-            retriever = Retriever(store, embedder, mode=mode)
-            ranks = [
-                first_relevant_rank(retriever.run(e.question, max(args.k)), e.answers, source[e.context])
-                for e in examples
-            ]
-            scores = retrieval_scores(ranks, args.k)
-            print(
-                f"{size:>5} {overlap:>7} {len(store.chunks):>6} {mode:>7} "
-                + " ".join(f"{scores[f'recall@{k}'] / 100:>6.3f}" for k in args.k)
-                + f" {scores['mrr']:>6.3f}"
-            )
+    for trial in compare_retrieval(examples, args.sizes, args.overlaps, args.k, Embedder()):
+        print(
+            f"{trial.size:>5} {trial.overlap:>7} {trial.chunks:>6} {trial.mode:>7} "
+            + " ".join(f"{trial.scores[f'recall@{k}'] / 100:>6.3f}" for k in args.k)
+            + f" {trial.scores['mrr']:>6.3f}"
+        )
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ from eval.runner import article_groups, first_of_each_id, select_titles
 from eval.squad_metrics import score_prediction
 from eval.tools import run_main
 from index.embedder import Embedder
+from qa.cli import add_reader_option
 from qa.corpus import build_index
 from qa.pipeline import QAPipeline, check_question
 from qa.question_kind import SENTENCE_KINDS, question_kind
@@ -86,7 +87,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("questions")
     parser.add_argument("--titles", required=True, help="the tuning half's titles file")
-    parser.add_argument("--reader", default=None, help="reader directory (default: the shipped one)")
+    add_reader_option(parser)
     parser.add_argument("--out", default=None, help="also write every trial here (JSON)")
     args = parser.parse_args()
     trials = read_trials(args.questions, args.titles, args.reader)

@@ -12,6 +12,7 @@ from eval.squad_metrics import (
     score_prediction,
     squad_v2_scores,
 )
+from index.errors import QAError
 
 
 @pytest.mark.parametrize(
@@ -158,5 +159,5 @@ def test_default_threshold_one_keeps_predictions():
 
 
 def test_missing_prediction_is_an_error():
-    with pytest.raises(ValueError, match="no prediction"):
+    with pytest.raises(QAError, match="no prediction"):
         squad_v2_scores(GOLD, {"q1": "Paris"})

@@ -89,3 +89,11 @@ def test_each_chunk_keeps_the_headings_it_starts_under(tokenizer):
     for chunk in chunks:
         assert chunk.headings == document.heading_path(chunk.start)
     assert all(c.headings == () for c in Chunker(tokenizer=tokenizer).chunk(ARTICLE))
+
+
+def test_the_chunker_counts_with_the_embedders_own_word_pieces():
+    from index.embedder import Embedder
+
+    chunker = Chunker()
+    chunker.chunk(Document("a.txt", "One sentence here. And another one."))
+    assert chunker.tokenizer is Embedder().tokenizer  # one tokenizer per process, not one per component

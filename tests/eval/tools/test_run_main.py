@@ -33,3 +33,9 @@ def test_a_tool_that_finishes_exits_0():
     with pytest.raises(SystemExit) as stop:
         run_main("bench.py", lambda: None)
     assert stop.value.code == 0
+
+
+def test_an_evaluation_script_outside_the_tools_is_named_as_it_is_run(capsys):
+    with pytest.raises(SystemExit):
+        run_main("/repo/eval/followups.py", _raise(QAError("pairs.json: no such file")))
+    assert capsys.readouterr().err == "eval.followups: error: pairs.json: no such file\n"

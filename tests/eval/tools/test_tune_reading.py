@@ -1,4 +1,7 @@
+import pytest
+
 from eval.tools.tune_reading import Setting, best_threshold, evaluate_rules, fit_calibration, refusal_floor
+from index.errors import QAError
 from qa.calibration import Calibration
 
 
@@ -12,6 +15,12 @@ def test_best_threshold_trades_wrong_answers_for_abstentions():
 def test_setting_parses_and_prints():
     assert Setting.parse("384:separate") == Setting(384, False)
     assert str(Setting.parse("0:joined")) == "0:joined"
+
+
+@pytest.mark.parametrize("text", ["384", "384:together", "wide:joined", ":joined"])
+def test_a_setting_in_another_shape_is_a_users_error(text):
+    with pytest.raises(QAError, match="TOKENS:joined or TOKENS:separate"):
+        Setting.parse(text)
 
 
 def test_rules_are_scored_from_recorded_readings():

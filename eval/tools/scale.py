@@ -1,6 +1,6 @@
 """Scale benchmark: how building, storing and searching the index grow with the number of chunks.
 
-    python -m eval.scale DATA_DIR [--sizes 10000 100000 1000000] [--out runs/scale]
+    python -m eval.tools.scale DATA_DIR [--sizes 10000 100000 1000000] [--out runs/scale]
 
 DATA_DIR holds question files (``*.jsonl.gz``); their contexts are the real text (``eval.scale_corpus``),
 embedded once into a resumable cache under ``--out``. For each size it builds the index the way ``qa
@@ -38,9 +38,11 @@ from eval.scale_corpus import (
     say_to_stderr,
 )
 from index import vectors
+from index.errors import QAError
 from index.records import Document
 from index.retriever import MODES, Retriever
 from index.store import IndexStore
+from qa.timings import percentile
 
 DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
 DEFAULT_OUT = Path("runs/scale")
@@ -75,7 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """The command, its errors handled as ``qa``'s are (a missing data directory is one line)."""
     from qa.cli import guarded
 
-    return guarded("eval.scale", lambda: _main(argv))
+    return guarded("eval.tools.scale", lambda: _main(argv))
 
 
 def _main(argv: Sequence[str] | None) -> int:
@@ -102,7 +104,7 @@ def _main(argv: Sequence[str] | None) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m eval.scale", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m eval.tools.scale", description=__doc__.split("\n\n")[0])
     parser.add_argument("data", help="directory of question files (*.jsonl.gz) whose contexts are the real text")
     parser.add_argument("--sizes", type=int, nargs="+", default=list(DEFAULT_SIZES), help="index sizes in chunks")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="report, cache and index directory")
@@ -131,7 +133,7 @@ def run(
 ) -> dict:
     """Measure every size and write the report files; returns the report (what ``scale.json`` holds)."""
     if not sizes:
-        raise ValueError("no index sizes to measure")
+        raise QAError("no index sizes to measure")
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     files = question_files(data)
@@ -270,7 +272,7 @@ def _timed(call: Callable, items: Sequence) -> tuple[float, float]:
         begin = time.perf_counter()
         call(item)
         times.append((time.perf_counter() - begin) * 1000)
-    return (float(np.percentile(times, 50)), float(np.percentile(times, 95)))
+    return (percentile(times, 50), percentile(times, 95))
 
 
 def _answerer(embedder):

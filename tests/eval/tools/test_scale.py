@@ -3,7 +3,7 @@ import json
 import pytest
 from test_scale_corpus import CountingEmbedder, write_questions
 
-from eval import scale
+from eval.tools import scale
 from index import vectors
 
 
@@ -43,4 +43,4 @@ def test_every_size_is_built_measured_and_reported(tmp_path, data_dir, monkeypat
 
 def test_a_missing_data_directory_is_one_line(tmp_path, capsys):
     assert scale.main([str(tmp_path), "--answers", "0", "--out", str(tmp_path / "out")]) == 1
-    assert capsys.readouterr().err.strip() == f"eval.scale: error: {tmp_path}: no *.jsonl.gz question files"
+    assert capsys.readouterr().err.strip() == f"eval.tools.scale: error: {tmp_path}: no *.jsonl.gz question files"
