@@ -356,7 +356,11 @@ def add_precision_option(command: argparse.ArgumentParser) -> None:
 
 def add_reader_option(command: argparse.ArgumentParser) -> None:
     """``--reader DIR`` (None: the shipped reader), for the commands here and the tools in ``eval.tools``."""
-    command.add_argument("--reader", type=Path, default=None, help="reader model directory (default: the shipped one)")
+    command.add_argument(
+        "--reader",
+        type=lambda text: Path(text) if text else None,
+        help="reader model directory (default: the shipped one)",
+    )
 
 
 def _add_answering(command: argparse.ArgumentParser) -> None:

@@ -1,7 +1,7 @@
 """Our system against the transformers 4.x question-answering pipeline reading the whole document.
 
     /root/hf4/bin/python -m eval.tools.compare_hf QUESTIONS [--titles FILE] [--limit N]
-        [--corpus title|file] [--precision int8|fp32] [--out DIR]
+        [--corpus title|file] [--precision int8|fp32|bf16] [--out DIR]
 
 Runs ONLY in a separate environment with transformers 4.x: transformers 5
 dropped ``pipeline("question-answering")``, and transformers<5 is never a

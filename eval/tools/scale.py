@@ -40,7 +40,7 @@ from eval.scale_corpus import (
 from index import vectors
 from index.errors import QAError
 from index.records import Document
-from index.retriever import MODES, Retriever
+from index.retriever import DEFAULT_TOP_K, MODES, Retriever
 from index.store import IndexStore
 from qa.timings import percentile
 
@@ -217,7 +217,10 @@ def measure(
     retrievers = {mode: Retriever(loaded, embedder, mode=mode) for mode in MODES}
     retrievers["hybrid"].warm_up()
     load_s = time.perf_counter() - begin
-    latency = {mode: _timed(lambda q, r=retriever: r.run(q, 3), questions) for mode, retriever in retrievers.items()}
+    latency = {
+        mode: _timed(lambda q, r=retriever: r.run(q, DEFAULT_TOP_K), questions)
+        for mode, retriever in retrievers.items()
+    }
     rss = _rss_mb() - before
 
     query_vectors = embedder.encode_query(questions)

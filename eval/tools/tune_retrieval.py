@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from eval.retrieval_metrics import first_relevant_rank, retrieval_scores
@@ -36,13 +36,13 @@ class RetrievalTrial:
 
 def compare_retrieval(
     examples: Sequence[QAExample], sizes: Sequence[int], overlaps: Sequence[int], ks: Sequence[int], embedder: Embedder
-) -> list[RetrievalTrial]:
-    """Index the answerable questions' contexts once per (size, overlap) and score every retrieval mode on them."""
+) -> Iterator[RetrievalTrial]:
+    """Index the answerable questions' contexts once per (size, overlap) and score every retrieval mode on them
+    (each trial as soon as it is scored)."""
     examples = [e for e in examples if e.answers]
     contexts = list(dict.fromkeys(e.context for e in examples))
     documents = [Document(f"context-{i}", text) for i, text in enumerate(contexts)]
     source = {text: f"context-{i}" for i, text in enumerate(contexts)}
-    trials = []
     for size, overlap in itertools.product(sizes, overlaps):
         store = build_index(documents, embedder, chunker=Chunker(max_tokens=size, overlap_sentences=overlap))
         for mode in MODES:
@@ -50,8 +50,7 @@ def compare_retrieval(
             ranks = [
                 first_relevant_rank(retriever.run(e.question, max(ks)), e.answers, source[e.context]) for e in examples
             ]
-            trials.append(RetrievalTrial(size, overlap, mode, len(store.chunks), retrieval_scores(ranks, ks)))
-    return trials
+            yield RetrievalTrial(size, overlap, mode, len(store.chunks), retrieval_scores(ranks, ks))
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -62,7 +61,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--k", type=int, nargs="+", default=[1, 2, 3, 5])
     args = parser.parse_args(argv)
     examples = load_examples(args.questions)
-    print(f"{sum(1 for e in examples if e.answers)} answerable questions")
+    answerable = [e for e in examples if e.answers]
+    print(f"{len(answerable)} answerable questions, {len({e.context for e in answerable})} contexts")
     header = f"{'size':>5} {'overlap':>7} {'chunks':>6} {'mode':>7} " + " ".join(f"{'R@' + str(k):>6}" for k in args.k)
     print(header + f" {'MRR':>6}")
     for trial in compare_retrieval(examples, args.sizes, args.overlaps, args.k, Embedder()):

@@ -1,10 +1,10 @@
 import json
 
 import pytest
-from test_scale_corpus import CountingEmbedder, write_questions
 
 from eval.tools import scale
 from index import vectors
+from tests.eval.scale_data import CountingEmbedder, write_questions
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from qa.squad import load_examples
 
 def test_every_chunking_is_scored_in_every_mode(embedder):
     examples = load_examples(BUNDLED_QUESTIONS)
-    trials = compare_retrieval(examples, [160, 64], [0], [1, 3], embedder)
+    trials = list(compare_retrieval(examples, [160, 64], [0], [1, 3], embedder))
     assert [(t.size, t.mode) for t in trials] == [(160, m) for m in MODES] + [(64, m) for m in MODES]
     assert trials[-1].chunks > trials[0].chunks  # smaller chunks, more of them
     for trial in trials:
