@@ -21,6 +21,7 @@ from eval.squad_metrics import score_prediction
 from index.errors import QAError
 from index.retriever import DEFAULT_TOP_K
 from qa.answer import Result
+from qa.cli import add_reader_option
 from qa.conversation import Turn
 
 PAIRS = Path(__file__).resolve().parent / "data" / "followups" / "pairs.jsonl"
@@ -104,7 +105,7 @@ def _document_path(pairs_file: Path, name: str) -> Path:
     return beside if beside.is_file() else BUNDLED_ARTICLE.parent / name
 
 
-def run(pairs_file: str | Path, top_k: int = DEFAULT_TOP_K) -> list[PairOutcome]:
+def run(pairs_file: str | Path, top_k: int = DEFAULT_TOP_K, reader_dir: str | Path | None = None) -> list[PairOutcome]:
     """Every pair of ``pairs_file`` through the real pipeline, each document indexed alone; the models load once."""
     from index.embedder import Embedder
     from index.loaders import load_document
@@ -114,7 +115,7 @@ def run(pairs_file: str | Path, top_k: int = DEFAULT_TOP_K) -> list[PairOutcome]
 
     pairs_file = Path(pairs_file)
     pairs = load_pairs(pairs_file)
-    embedder, reader = Embedder(), ExtractiveReader()
+    embedder, reader = Embedder(), ExtractiveReader(reader_dir)
     outcomes = []
     for name in dict.fromkeys(pair.document for pair in pairs):
         store = build_index([load_document(_document_path(pairs_file, name))], embedder)
@@ -133,8 +134,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("pairs", nargs="?", default=str(PAIRS), help="JSON Lines pairs (default: the bundled set)")
     parser.add_argument("--out", default="eval_out", help="writes followups.json here (default eval_out)")
     parser.add_argument("--top-k", type=int, default=DEFAULT_TOP_K, help="passages to read (default %(default)s)")
+    add_reader_option(parser)
     args = parser.parse_args(argv)
-    outcomes = run(args.pairs, args.top_k)
+    outcomes = run(args.pairs, args.top_k, args.reader)
     for outcome in outcomes:
         mark = "+" if outcome.f1_with > outcome.f1_without else ("-" if outcome.f1_with < outcome.f1_without else " ")
         print(f"{mark} {outcome.id}: without {outcome.without!r:45.45} with {outcome.with_history!r:.45}")

@@ -5,11 +5,13 @@ A score is the verifier's calibrated probability that the answer is right (fitte
 decisions, not where they look round:
 
 - **low**: below the calibrated abstention threshold (``QAPipeline.default_threshold``, the verifier's
-  ``threshold``, 0.42 for the shipped reader). The system would not answer on its own at this level: only best
-  guesses, supporting sentences and answers given under a lowered threshold are shown with it. Below the
-  verifier's refusal floor (``refuse_below``) nothing gets a word at all: the documents are taken to be silent
-  and no guess is shown (``qa.answer.Result.documents_silent``).
+  ``threshold``; its value for the shipped reader is in the model card). The system would not answer on its own
+  at this level: only best guesses, supporting sentences and answers given under a lowered threshold are shown
+  with it. Below the verifier's refusal floor (``refuse_below``) nothing gets a word at all: the documents are
+  taken to be silent and no guess is shown (``qa.answer.Result.documents_silent``).
 - **medium**: from that threshold up to ``LIKELY_RIGHT``: confident enough to answer, less likely right than wrong.
+  Where the fitted threshold is itself at or above ``LIKELY_RIGHT``, every answer given is more likely right than
+  wrong and this band is empty: the words are then "low" for best guesses and "high" for answers.
 - **high**: ``LIKELY_RIGHT`` and above: a calibrated probability of 0.5 or more means more likely right than wrong.
 
 Every confidence shown, in the chat and by the CLI, has ``DECIMALS`` decimals, as the threshold slider (step 0.01).

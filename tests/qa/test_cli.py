@@ -242,7 +242,11 @@ def test_chat_keeps_the_history_for_follow_ups_when_piped(tmp_path, capsys, monk
     out = capsys.readouterr().out
     turns = out.split("> ")[1:]
     assert turns[0].startswith("Who designed the Owen dam?\nVictor Hale\n")
-    assert turns[1].startswith('When was it completed?\n  (a follow-up to "Who designed the Owen dam?")\n1934\n')
+    follow_up = 'When was it completed?\n  (a follow-up to "Who designed the Owen dam?")\n'
+    assert turns[1].startswith(follow_up)
+    reply = turns[1][len(follow_up) :].splitlines()
+    # the history's date, as the answer or, below the calibrated threshold, as the best guess
+    assert reply[0] == "1934" or reply[1].startswith('  best guess: "1934"')
     assert turns[2].startswith("/new\n(a new conversation)")
     said = 'The document says: "The Millbrook weir was designed by Agnes Ford and completed in 1952."'
     assert turns[3].startswith(f"Did Agnes Ford design the Millbrook weir?\n{said}\n")
