@@ -348,7 +348,7 @@ def add_precision_option(command: argparse.ArgumentParser) -> None:
     from qa.reader import DEFAULT_PRECISION, PRECISIONS
 
     text = (
-        f"reader arithmetic (default {DEFAULT_PRECISION}: smoothed int8 is faster than fp32 at the same accuracy, "
+        f"reader arithmetic (default {DEFAULT_PRECISION}: smoothed int8 is faster than fp32 and nearly as accurate, "
         "see the model card)"
     )
     _add_choice(command, "--precision", PRECISIONS, DEFAULT_PRECISION, help=text)
