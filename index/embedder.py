@@ -45,7 +45,6 @@ class Embedder:
         self.precision = precision
         self._model = None  # sentence-transformers, for documents
         self._query_model = None  # the bare transformer, for queries
-        self._tokenizer = None
         self._max_length = None
         self._lower_case = False
 
@@ -67,11 +66,9 @@ class Embedder:
     @property
     def tokenizer(self) -> WordPieces:
         """The encoder's word pieces (the same object the chunker counts chunk sizes with)."""
-        if self._tokenizer is None:
-            from index.encoder import encoder_wordpieces
+        from index.encoder import encoder_wordpieces
 
-            self._tokenizer = encoder_wordpieces()
-        return self._tokenizer
+        return encoder_wordpieces()
 
     @property
     def model(self):
@@ -102,7 +99,7 @@ class Embedder:
                 batch = texts[begin : begin + self.batch_size]
                 if self._lower_case:
                     batch = [text.lower() for text in batch]
-                encodings = self._tokenizer.encode(batch, self._max_length)
+                encodings = self.tokenizer.encode(batch, self._max_length)
                 ids, types, attention = pad_rows([e.ids for e in encodings], [e.type_ids for e in encodings])
                 tokens = model(input_ids=ids, token_type_ids=types, attention_mask=attention)
                 mask = attention.unsqueeze(-1).to(tokens.dtype)

@@ -20,7 +20,6 @@ def run_main(module_file: str, main: Callable[[], object]) -> None:
     from qa.cli import guarded
 
     parts = Path(module_file).with_suffix("").parts
-    name = (
-        ".".join(parts[len(parts) - 1 - parts[::-1].index("eval") :]) if "eval" in parts else f"eval.tools.{parts[-1]}"
-    )
+    package = max((i for i, part in enumerate(parts) if part == "eval"), default=None)  # the last "eval" in the path
+    name = ".".join(parts[package:]) if package is not None else f"eval.tools.{parts[-1]}"
     sys.exit(guarded(name, main))

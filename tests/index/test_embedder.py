@@ -41,7 +41,7 @@ def test_int8_queries_are_unit_vectors_close_to_fp32_ones(embedder, fp32):
 
 def test_fp32_queries_are_the_sentence_transformers_embeddings(fp32):
     questions = [*QUESTIONS[:4], "  what DID Japan protest?  ", LONG]
-    assert fp32._tokenizer.count(LONG) > fp32.model.max_seq_length == fp32._max_length == 256
+    assert fp32.tokenizer.count(LONG) > fp32.model.max_seq_length == fp32._max_length == 256
     expected = fp32.model.encode(questions, normalize_embeddings=True, convert_to_numpy=True)
     assert np.allclose(fp32.encode_query(questions), expected, atol=1e-5)
     assert np.allclose(fp32.encode_query(questions[-1:]), expected[-1:], atol=1e-5)  # alone: no padding
