@@ -9,8 +9,11 @@ channel of a linear layer by
 ``s``: the fp32 product is unchanged, the activations become even, and the
 weights, quantised per output channel, absorb the range. Both the embedder and
 the reader use it; the channel ranges are measured once (``python -m
-eval.tools.quantize``) and stored beside each model, as a calibration is. The figures
-behind these choices are in the model card, ``qa/models/reader/README.md``.
+eval.tools.quantize``) and stored beside each model, as a calibration is, with
+the alpha chosen for that model: the best strength differs between models and
+moves as a model is trained further, and a verifier fitted on one strength's
+readings belongs with it. The figures behind these choices are in the model
+card, ``qa/models/reader/README.md``.
 """
 
 from __future__ import annotations
@@ -18,11 +21,21 @@ from __future__ import annotations
 import copy
 import warnings
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 
-ALPHA = 0.8  # the best of 0.5 / 0.8 / 0.9 for the reader on SQuAD dev, level with fp32 (scores: the model card)
+# The strength a ranges file without one was measured for (every file written before the alpha was stored).
+DEFAULT_ALPHA = 0.8
+
+
+@dataclass(frozen=True)
+class ChannelRanges:
+    """Per-layer input channel maxima of one model, and the smoothing strength chosen for it."""
+
+    layers: dict[str, torch.Tensor]
+    alpha: float = DEFAULT_ALPHA
 
 
 class SmoothedLinear(torch.nn.Module):
@@ -31,7 +44,7 @@ class SmoothedLinear(torch.nn.Module):
     The scaled weights are a new layer: ``linear`` itself is only read, so a model sharing it is not changed.
     """
 
-    def __init__(self, linear: torch.nn.Linear, input_range: torch.Tensor, alpha: float = ALPHA):
+    def __init__(self, linear: torch.nn.Linear, input_range: torch.Tensor, alpha: float = DEFAULT_ALPHA):
         super().__init__()
         weight_range = linear.weight.detach().abs().amax(0).clamp(min=1e-5)
         scale = (input_range.clamp(min=1e-5) ** alpha / weight_range ** (1 - alpha)).clamp(min=1e-5)
@@ -70,7 +83,7 @@ def activation_ranges(model: torch.nn.Module, batches: Iterable[dict]) -> dict[s
     return ranges
 
 
-def quantize_int8(model: torch.nn.Module, ranges: dict[str, torch.Tensor] | None) -> torch.nn.Module:
+def quantize_int8(model: torch.nn.Module, ranges: ChannelRanges | None) -> torch.nn.Module:
     """Replace ``model``'s linear layers by int8 ones (weights per output channel), smoothed where ``ranges`` has one.
 
     One layer at a time, so at most one layer's fp32 copy exists at once; the old layers' weights are only read,
@@ -79,8 +92,8 @@ def quantize_int8(model: torch.nn.Module, ranges: dict[str, torch.Tensor] | None
     linears = [(n, m) for n, m in model.named_modules() if isinstance(m, torch.nn.Linear)]
     for name, linear in linears:
         parent, _, attribute = name.rpartition(".")
-        if ranges and name in ranges:
-            layer = SmoothedLinear(linear, ranges[name])
+        if ranges and name in ranges.layers:
+            layer = SmoothedLinear(linear, ranges.layers[name], ranges.alpha)
             layer.linear = _int8_linear(layer.linear)
         else:
             layer = _int8_linear(linear)
@@ -98,17 +111,25 @@ def _int8_linear(linear: torch.nn.Linear) -> torch.nn.Module:
         return Linear.from_float(float_linear)
 
 
-def load_ranges(path: str | Path) -> dict[str, torch.Tensor] | None:
+def load_ranges(path: str | Path) -> ChannelRanges | None:
     """Stored channel ranges, or None where a model has none (it is then quantised unsmoothed)."""
-    from safetensors.torch import load_file
+    from safetensors import safe_open
 
-    return load_file(str(path)) if Path(path).is_file() else None
+    if not Path(path).is_file():
+        return None
+    with safe_open(str(path), framework="pt") as stored:
+        names = stored.keys()  # a safe_open is not iterable itself
+        layers = {name: stored.get_tensor(name) for name in names}
+        alpha = (stored.metadata() or {}).get("alpha")
+    return ChannelRanges(layers, float(alpha) if alpha is not None else DEFAULT_ALPHA)
 
 
-def save_ranges(ranges: dict[str, torch.Tensor], path: str | Path, **metadata: str) -> Path:
+def save_ranges(ranges: ChannelRanges, path: str | Path, **metadata: str) -> Path:
+    """Write ``ranges`` as safetensors, the alpha and ``metadata`` (where the ranges came from) in its header."""
     from safetensors.torch import save_file
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    save_file({name: r.contiguous() for name, r in ranges.items()}, str(path), metadata=metadata)
+    tensors = {name: r.contiguous() for name, r in ranges.layers.items()}
+    save_file(tensors, str(path), metadata={**metadata, "alpha": repr(ranges.alpha)})
     return path

@@ -1,11 +1,14 @@
 """Measure the channel ranges that let a model run in int8 at fp32 accuracy (see ``index.int8``).
 
-    python -m eval.tools.quantize reader QUESTIONS [--limit 256] [--reader DIR] [--out FILE]
-    python -m eval.tools.quantize embedder QUESTIONS [--limit 1000] [--out FILE]
+    python -m eval.tools.quantize reader QUESTIONS [--limit 256] [--reader DIR] [--out FILE] [--alpha A]
+    python -m eval.tools.quantize embedder QUESTIONS [--limit 1000] [--out FILE] [--alpha A]
 
 The reader's ranges come from what it reads, question plus paragraph windows;
 the embedder's from questions alone, since only queries are embedded in int8.
-Use training questions, never the ones an evaluation scores.
+Use training questions, never the ones an evaluation scores. The smoothing
+strength is stored with the ranges; without ``--alpha`` the one already stored
+at the output is kept, so measuring again never changes it silently. Choose it
+on a tuning split, and refit the reader's verifier after changing it.
 """
 
 from __future__ import annotations
@@ -16,7 +19,8 @@ from pathlib import Path
 
 from eval.tools import run_main
 from index.embedder import QUERY_RANGES, Embedder
-from index.int8 import activation_ranges, save_ranges
+from index.errors import QAError
+from index.int8 import DEFAULT_ALPHA, ChannelRanges, activation_ranges, load_ranges, save_ranges
 from qa.cli import add_reader_option
 from qa.modeling import SHIPPED_READER
 from qa.reader import RANGES_FILE, ExtractiveReader
@@ -57,17 +61,28 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("questions", help="SQuAD-style training questions (.json, .jsonl, .jsonl.gz)")
     parser.add_argument("--limit", type=int, default=0, help="questions to use (default 256 reader, 1000 embedder)")
     add_reader_option(parser)
-    parser.add_argument("--out", default=None, help="where to write (default: beside the model)")
+    parser.add_argument("--out", type=Path, default=None, help="where to write (default: beside the model)")
+    parser.add_argument(
+        "--alpha",
+        type=float,
+        default=None,
+        help=f"smoothing strength, 0 to 1 (default: the one stored at the output, else {DEFAULT_ALPHA})",
+    )
     args = parser.parse_args(argv)
     reader_dir = args.reader or SHIPPED_READER
     limit = args.limit or (256 if args.target == "reader" else 1000)
     examples = [e for e in spread(load_examples(args.questions), limit) if e.context]
+    if args.alpha is not None and not 0 <= args.alpha <= 1:
+        raise QAError(f"--alpha must lie between 0 and 1, not {args.alpha}")
     if args.target == "reader":
-        ranges, default_out = reader_ranges(examples, reader_dir), reader_dir / RANGES_FILE
+        layers, out = reader_ranges(examples, reader_dir), args.out or reader_dir / RANGES_FILE
     else:
-        ranges, default_out = embedder_ranges(examples), QUERY_RANGES
-    out = save_ranges(ranges, args.out or default_out, questions=Path(args.questions).name, count=str(len(examples)))
-    print(f"wrote {out} ({len(ranges)} layers, {len(examples)} questions)")
+        layers, out = embedder_ranges(examples), args.out or QUERY_RANGES
+    stored = load_ranges(out)
+    alpha = args.alpha if args.alpha is not None else stored.alpha if stored else DEFAULT_ALPHA
+    ranges = ChannelRanges(layers, alpha)
+    save_ranges(ranges, out, questions=Path(args.questions).name, count=str(len(examples)))
+    print(f"wrote {out} ({len(layers)} layers, {len(examples)} questions, alpha {alpha})")
 
 
 if __name__ == "__main__":

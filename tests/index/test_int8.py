@@ -5,7 +5,15 @@ import copy
 
 import torch
 
-from index.int8 import SmoothedLinear, activation_ranges, load_ranges, quantize_int8
+from index.int8 import (
+    DEFAULT_ALPHA,
+    ChannelRanges,
+    SmoothedLinear,
+    activation_ranges,
+    load_ranges,
+    quantize_int8,
+    save_ranges,
+)
 
 
 class TwoLayers(torch.nn.Module):
@@ -47,7 +55,7 @@ def test_activation_ranges_are_per_channel_input_maxima_over_all_batches():
 
 def test_quantize_int8_smooths_the_layers_it_has_ranges_for():
     ranges = activation_ranges(TwoLayers(), [{"x": _inputs()}])
-    quantized = quantize_int8(TwoLayers(), {"second": ranges["second"]})
+    quantized = quantize_int8(TwoLayers(), ChannelRanges({"second": ranges["second"]}))
     assert isinstance(quantized.first, torch.ao.nn.quantized.dynamic.Linear)
     assert isinstance(quantized.second, SmoothedLinear)
     assert isinstance(quantized.second.linear, torch.ao.nn.quantized.dynamic.Linear)
@@ -59,12 +67,34 @@ def test_smoothed_int8_is_closer_to_fp32_than_plain_int8():
         expected = TwoLayers()(x)
         ranges = activation_ranges(TwoLayers(), [{"x": x}])
         plain = (quantize_int8(TwoLayers(), None)(x) - expected).abs().max()
-        smoothed = (quantize_int8(TwoLayers(), ranges)(x) - expected).abs().max()
+        smoothed = (quantize_int8(TwoLayers(), ChannelRanges(ranges))(x) - expected).abs().max()
     assert smoothed < 0.75 * plain
 
 
 def test_a_model_without_ranges_has_none(tmp_path):
     assert load_ranges(tmp_path / "int8_ranges.safetensors") is None
+
+
+def test_the_smoothing_strength_travels_with_the_ranges_and_is_the_one_used(tmp_path):
+    x = _inputs()
+    layers = activation_ranges(TwoLayers(), [{"x": x}])
+    path = save_ranges(ChannelRanges(layers, alpha=0.9), tmp_path / "r.safetensors", questions="q")
+    stored = load_ranges(path)
+    assert stored.alpha == 0.9 and torch.equal(stored.layers["first"], layers["first"])
+    quantized = quantize_int8(TwoLayers(), stored)
+    assert torch.allclose(
+        quantized.first.inverse_scale, SmoothedLinear(TwoLayers().first, layers["first"], 0.9).inverse_scale
+    )
+    assert not torch.allclose(
+        quantized.first.inverse_scale, SmoothedLinear(TwoLayers().first, layers["first"]).inverse_scale
+    )
+
+
+def test_ranges_stored_without_a_strength_were_measured_for_the_default(tmp_path):
+    from safetensors.torch import save_file
+
+    save_file({"first": torch.ones(8)}, str(tmp_path / "old.safetensors"), metadata={"count": "3"})
+    assert load_ranges(tmp_path / "old.safetensors").alpha == DEFAULT_ALPHA
 
 
 def test_quantizing_a_copy_that_shares_the_parameters_leaves_the_original_intact():
@@ -73,7 +103,7 @@ def test_quantizing_a_copy_that_shares_the_parameters_leaves_the_original_intact
         expected = model(x)
         ranges = activation_ranges(model, [{"x": x}])
         shallow = copy.deepcopy(model, memo={id(p): p for p in model.parameters()})
-        quantize_int8(shallow, ranges)
+        quantize_int8(shallow, ChannelRanges(ranges))
         assert torch.equal(model(x), expected)
     assert type(model.first) is torch.nn.Linear and type(model.second) is torch.nn.Linear
     assert isinstance(shallow.first, SmoothedLinear)
