@@ -2,7 +2,8 @@
 
 Each is ``python -m eval.tools.NAME``: compute functions plus a thin ``main`` run through the ``qa`` command's
 error handler (``run_main``), so a bad input prints one line, as ``qa`` does. ``quantize`` measures int8 channel
-ranges, ``tune_reading`` chooses reading settings and fits the verifier, ``tune_retrieval`` compares chunkings,
+ranges, ``tune_reading`` chooses reading settings and fits the verifier, ``carve_titles`` splits the tuning half
+into articles to train on and articles to decide on, ``tune_retrieval`` compares chunkings,
 ``bench`` times the system, ``scale`` measures the index at up to a million chunks, ``compare_hf`` measures the
 system against the transformers 4.x pipeline and ``cold_start`` times a new ``qa ask`` process against a one-shot
 script of that pipeline.
