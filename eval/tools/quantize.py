@@ -69,11 +69,11 @@ def main(argv: list[str] | None = None) -> None:
         help=f"smoothing strength, 0 to 1 (default: the one stored at the output, else {DEFAULT_ALPHA})",
     )
     args = parser.parse_args(argv)
+    if args.alpha is not None and not 0 <= args.alpha <= 1:
+        raise QAError(f"--alpha must lie between 0 and 1, not {args.alpha}")
     reader_dir = args.reader or SHIPPED_READER
     limit = args.limit or (256 if args.target == "reader" else 1000)
     examples = [e for e in spread(load_examples(args.questions), limit) if e.context]
-    if args.alpha is not None and not 0 <= args.alpha <= 1:
-        raise QAError(f"--alpha must lie between 0 and 1, not {args.alpha}")
     if args.target == "reader":
         layers, out = reader_ranges(examples, reader_dir), args.out or reader_dir / RANGES_FILE
     else:

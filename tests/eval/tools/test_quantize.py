@@ -13,12 +13,11 @@ from qa.reader import RANGES_FILE
 
 
 def _assert_covers(ranges: ChannelRanges, model: torch.nn.Module) -> None:
-    ranges = ranges.layers
     linears = {n: m for n, m in model.named_modules() if isinstance(m, torch.nn.Linear)}
-    assert set(ranges) == set(linears)
+    assert set(ranges.layers) == set(linears)
     for name, linear in linears.items():
-        assert ranges[name].shape == (linear.in_features,)
-        assert bool((ranges[name] > 0).all())
+        assert ranges.layers[name].shape == (linear.in_features,)
+        assert bool((ranges.layers[name] > 0).all())
 
 
 @pytest.mark.parametrize("path", [SHIPPED_READER / RANGES_FILE, QUERY_RANGES], ids=["reader", "embedder"])
