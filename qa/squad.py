@@ -1,7 +1,8 @@
 """Question sets in SQuAD JSON (v1.1/v2.0) or our JSON Lines (optionally gzipped).
 
 One loader serves training and evaluation, so both read a file the same way
-and report a malformed one the same way.
+and report a malformed one the same way; the one writer writes the JSON Lines
+records that loader reads, so a file written here reads back unchanged.
 """
 
 from __future__ import annotations
@@ -56,6 +57,25 @@ def load_examples(path: str | Path) -> list[QAExample]:
         raise QuestionSetError(f"{path}: cannot read: {err}") from err
     except json.JSONDecodeError as err:
         raise QuestionSetError(f"{path}: not valid JSON: {err}") from err
+
+
+def write_examples(examples: Sequence[QAExample], path: str | Path) -> None:
+    """Write ``examples`` as JSON Lines (gzipped if the name ends in ``.gz``), one record per question."""
+    path = Path(path)
+    if not path.name.lower().endswith((".jsonl", ".jsonl.gz")):
+        raise QuestionSetError(f"{path}: questions are written as .jsonl or .jsonl.gz")
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    with opener(path, "wt", encoding="utf-8") as out:
+        for example in examples:
+            record = {
+                "id": example.id,
+                "title": example.title,
+                "context": example.context,
+                "question": example.question,
+                "answers": [{"text": a.text, "answer_start": a.start} for a in example.answers],
+                "is_impossible": example.is_impossible,
+            }
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
 def spread(examples: Sequence[QAExample], limit: int) -> list[QAExample]:

@@ -8,18 +8,16 @@ so part of it can be trained on, as long as every decision about the weights tra
 the verifier, the threshold) is then made on the other part, whose articles the reader never saw. The titles
 are sorted and taken alternately (the first, third, ... to train), so the carve is the same on every machine.
 Writes ``DIR/train_titles.txt``, ``DIR/tune_titles.txt`` and ``DIR/train.jsonl.gz`` (every question of the
-training titles, its line as in QUESTIONS, a ``.jsonl`` or ``.jsonl.gz`` file). The report half is never carved.
+training titles, read and written by ``qa.squad``). The report half is never carved.
 """
 
 from __future__ import annotations
 
 import argparse
-import gzip
-import json
 from pathlib import Path
 
 from eval.tools import run_main
-from qa.squad import QuestionSetError
+from qa.squad import QuestionSetError, load_examples, write_examples
 
 
 def carve(titles: list[str]) -> tuple[list[str], list[str]]:
@@ -28,29 +26,9 @@ def carve(titles: list[str]) -> tuple[list[str], list[str]]:
     return ordered[0::2], ordered[1::2]
 
 
-def write_questions_of(questions: Path, titles: set[str], out: Path) -> int:
-    """Copy the lines of ``questions`` whose article is in ``titles`` to ``out`` (gzipped); how many were copied."""
-    if not questions.name.endswith((".jsonl", ".jsonl.gz")):
-        raise QuestionSetError(f"{questions}: carving needs a .jsonl or .jsonl.gz question file")
-    opener = gzip.open if questions.name.endswith(".gz") else open
-    copied = 0
-    with opener(questions, "rt", encoding="utf-8") as lines, gzip.open(out, "wt", encoding="utf-8") as kept:
-        for number, line in enumerate(lines, 1):
-            try:
-                title = json.loads(line)["title"] if line.strip() else None
-            except (ValueError, KeyError, TypeError) as err:
-                raise QuestionSetError(
-                    f"{questions}, line {number}: not a question record with a title ({err})"
-                ) from err
-            if title in titles:
-                kept.write(line)
-                copied += 1
-    return copied
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("questions", type=Path, help="SQuAD-style questions (.jsonl or .jsonl.gz)")
+    parser.add_argument("questions", type=Path, help="SQuAD-style questions (.json, .jsonl or .jsonl.gz)")
     parser.add_argument("--titles", type=Path, required=True, help="the tuning half's titles file")
     parser.add_argument("--out", type=Path, required=True, help="directory for the two titles files and train.jsonl.gz")
     args = parser.parse_args(argv)
@@ -61,10 +39,12 @@ def main(argv: list[str] | None = None) -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     for name, part in (("train_titles.txt", train), ("tune_titles.txt", tune)):
         (args.out / name).write_text("\n".join(part) + "\n", encoding="utf-8")
-    copied = write_questions_of(args.questions, set(train), args.out / "train.jsonl.gz")
-    if not copied:
+    training_titles = set(train)
+    kept = [example for example in load_examples(args.questions) if example.title in training_titles]
+    if not kept:
         raise QuestionSetError(f"{args.questions}: none of the {len(train)} training titles occurs in it")
-    print(f"{len(train)} articles to train on ({copied} questions), {len(tune)} to decide on, in {args.out}")
+    write_examples(kept, args.out / "train.jsonl.gz")
+    print(f"{len(train)} articles to train on ({len(kept)} questions), {len(tune)} to decide on, in {args.out}")
 
 
 if __name__ == "__main__":

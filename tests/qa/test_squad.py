@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from qa.squad import QAExample, QuestionSetError, load_examples, spread
+from qa.squad import GoldAnswer, QAExample, QuestionSetError, load_examples, spread, write_examples
 
 ARTICLE_DEV = Path(__file__).resolve().parents[2] / "qa" / "data" / "article_dev.json"
 
@@ -83,3 +83,20 @@ def test_an_answer_without_a_known_start_is_kept(tmp_path):
     answers = [{"text": "Ada"}, {"text": "Ada.", "answer_start": -1}]
     path.write_text(json.dumps({"id": "q", "question": "Who?", "context": "Ada.", "answers": answers}) + "\n")
     assert [a.start for a in load_examples(path)[0].answers] == [-1, -1]
+
+
+@pytest.mark.parametrize("name", ["q.jsonl", "q.jsonl.gz"])
+def test_written_questions_read_back_unchanged(tmp_path, name):
+    examples = [
+        QAExample(
+            "a", "Who built it?", "Ōno built it in 1901.", (GoldAnswer("Ōno", 0), GoldAnswer("Ōno built", 0)), "Ōno"
+        ),
+        QAExample("b", "When was it painted?", "Ōno built it in 1901.", (), "Ōno"),
+    ]
+    write_examples(examples, tmp_path / name)
+    assert load_examples(tmp_path / name) == examples
+
+
+def test_questions_are_written_only_as_json_lines(tmp_path):
+    with pytest.raises(QuestionSetError, match=r"\.jsonl or \.jsonl\.gz"):
+        write_examples([], tmp_path / "q.json")
