@@ -23,6 +23,7 @@ _TRAIN_HELP = {
     "negative_rate": "share of questions paired with another paragraph",
     "perturb_rate": "share of questions edited into unanswerable ones (entity swap, negation, antonym; qa.negatives)",
     "removal_rate": "share of questions paired with their paragraph less the sentences holding the answer",
+    "similar_rate": "share of questions paired with the other paragraph of their article most like them",
     "batch_size": "windows per step",
     "learning_rate": "peak learning rate",
     "epochs": "passes over the training windows",

@@ -14,6 +14,10 @@ and the result is labelled no-answer:
 - ``antonym``: a word swapped for its opposite (first -> last, before -> after);
 - ``other_paragraph``: the question paired with another paragraph of the same
   article that does not contain any of its gold answers;
+- ``similar_paragraph``: the same, but the paragraph of the article that
+  shares the most of the question's words. SQuAD 2.0's unanswerable questions
+  are on topic for their paragraph; a random paragraph of the article often is
+  not, and teaches the reader only to refuse what is plainly off topic;
 - ``answer_removed``: the question over its own paragraph with every sentence
   that holds a gold answer cut out. The rest stays on topic, names the
   question's words and often its plausible distractors, which is what a
@@ -96,7 +100,7 @@ _MIN_SENTENCES_LEFT = 2  # a one-sentence remainder is a different paragraph, no
 # A sentence left that shares more than this share of the question's content words may well answer it in other
 # words ("Who took Chopin's heart to Poland?" is answered by the sentence after the one naming his sister).
 _MAX_SHARED = 0.5
-RULES = ("entity_swap", "negation", "antonym", "other_paragraph", "answer_removed")
+RULES = ("entity_swap", "negation", "antonym", "other_paragraph", "similar_paragraph", "answer_removed")
 
 
 @dataclass(frozen=True)
@@ -202,6 +206,30 @@ def other_paragraph(example: QAExample, facts: ArticleFacts, rng: random.Random)
     return QAExample(f"{example.id}-par", example.question, rng.choice(others), (), example.title)
 
 
+def similar_paragraph(example: QAExample, facts: ArticleFacts, rng: random.Random) -> QAExample | None:
+    """The question over the paragraph of its article, lacking every gold answer, that shares most of its words.
+
+    A paragraph with a sentence that shares more than ``_MAX_SHARED`` of the question's words may answer it in
+    other words, so it is passed over, as in ``answer_removed``; one that shares none is not on topic.
+    """
+    asked = content_words(example.question)
+    best, best_shared = None, 0
+    for paragraph in facts.paragraphs[example.title]:
+        if paragraph == example.context or any(a.text and a.text in paragraph for a in example.answers):
+            continue
+        if any(
+            len(asked & content_words(paragraph[start:end])) > _MAX_SHARED * len(asked)
+            for start, end in split_sentences(paragraph)
+        ):
+            continue
+        shared = len(asked & content_words(paragraph))
+        if shared > best_shared:
+            best, best_shared = paragraph, shared
+    if best is None:
+        return None
+    return QAExample(f"{example.id}-sim", example.question, best, (), example.title)
+
+
 def answer_removed(example: QAExample, facts: ArticleFacts, rng: random.Random) -> QAExample | None:
     """The question over its own paragraph less every sentence that holds (part of) a gold answer."""
     spans = split_sentences(example.context)
@@ -232,19 +260,26 @@ _RULE_FUNCTIONS: dict[str, Callable[[QAExample, ArticleFacts, random.Random], QA
     "negation": negation,
     "antonym": antonym,
     "other_paragraph": other_paragraph,
+    "similar_paragraph": similar_paragraph,
     "answer_removed": answer_removed,
 }
 
 
 def make_negatives(
-    examples: list[QAExample], perturb_rate: float, paragraph_rate: float, seed: int, removal_rate: float = 0.0
+    examples: list[QAExample],
+    perturb_rate: float,
+    paragraph_rate: float,
+    seed: int,
+    removal_rate: float = 0.0,
+    similar_rate: float = 0.0,
 ) -> list[Negative]:
     """Unanswerable questions for a share of the answerable examples.
 
     ``perturb_rate`` of them get one edited question (a rule drawn among those
     that apply, the rarer antonym and entity rules first when they do),
-    ``paragraph_rate`` of them are also paired with another paragraph, and
-    ``removal_rate`` of them with their own paragraph less the answer's sentences.
+    ``paragraph_rate`` of them are also paired with another paragraph,
+    ``removal_rate`` of them with their own paragraph less the answer's sentences,
+    and ``similar_rate`` of them with the article's paragraph most like the question.
     """
     facts = ArticleFacts(examples)
     rng = random.Random(seed)
@@ -269,4 +304,8 @@ def make_negatives(
             negative = answer_removed(example, facts, rng)
             if negative is not None:
                 made.append(Negative(negative, "answer_removed", example.id))
+        if similar_rate and rng.random() < similar_rate:
+            negative = similar_paragraph(example, facts, rng)
+            if negative is not None:
+                made.append(Negative(negative, "similar_paragraph", example.id))
     return made

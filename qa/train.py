@@ -42,6 +42,7 @@ class TrainConfig:
     negative_rate: float = 0.1  # share of questions also paired with another paragraph of their article
     perturb_rate: float = 0.0  # share of questions also edited into an unanswerable one (qa.negatives)
     removal_rate: float = 0.0  # share of questions also paired with their paragraph less the answer's sentences
+    similar_rate: float = 0.0  # share of questions also paired with the article's paragraph most like them
     batch_size: int = 32
     learning_rate: float = 1e-4
     weight_decay: float = 0.01
@@ -60,6 +61,7 @@ def _feature_cache_key(config: TrainConfig) -> str:
     parts = [config.init_from, config.max_length, config.stride, config.negative_rate, config.seed, config.limit]
     parts += [config.perturb_rate] if config.perturb_rate else []  # older runs keep their cache key
     parts += [config.removal_rate] if config.removal_rate else []
+    parts += [config.similar_rate] if config.similar_rate else []
     for name in config.train_files:
         stat = os.stat(name)
         parts += [os.path.abspath(name), stat.st_size, int(stat.st_mtime)]
@@ -78,7 +80,9 @@ def prepare_features(config: TrainConfig, tokenizer) -> list[Feature]:
     random.Random(config.seed).shuffle(examples)
     if config.limit:
         examples = examples[: config.limit]
-    negatives = make_negatives(examples, config.perturb_rate, config.negative_rate, config.seed, config.removal_rate)
+    negatives = make_negatives(
+        examples, config.perturb_rate, config.negative_rate, config.seed, config.removal_rate, config.similar_rate
+    )
     examples = examples + [n.example for n in negatives]
     with tqdm(total=len(examples), desc="features", unit="q") as bar:
         features = build_features(tokenizer, examples, config.max_length, config.stride, progress=bar)

@@ -11,6 +11,7 @@ from qa.negatives import (
     make_negatives,
     negation,
     other_paragraph,
+    similar_paragraph,
 )
 from qa.squad import GoldAnswer, QAExample
 
@@ -108,3 +109,36 @@ def test_make_negatives_is_deterministic_and_labels_every_rule():
         [example("e", "When did the Soviet Union seize the islands?", LONG, "1945")], 0.0, 0.0, 3, 1.0
     )
     assert [n.rule for n in removed] == ["answer_removed"]
+
+
+def test_similar_paragraph_takes_the_paragraph_most_like_the_question_that_lacks_the_answer():
+    question = "How many Russian troops are stationed on the disputed islands?"
+    own = "About 3,500 Russian troops are stationed on the disputed islands."
+    answering = "Russia keeps 3,500 soldiers there."  # holds the gold answer: never a negative
+    near = "Russian warships sailed near the islands. Tokyo protested."  # shares russian, islands
+    far = "Russian gas flows to Japan."  # shares russian only
+    off = "Sanctions were announced in March."  # shares nothing
+    examples = [example("q", question, own, "3,500")] + [
+        example(f"x{i}", "What happened?", text, text.split()[0]) for i, text in enumerate([answering, far, near, off])
+    ]
+    negative = similar_paragraph(examples[0], ArticleFacts(examples), random.Random(0))
+    assert negative is not None and negative.is_impossible and negative.context == near
+    assert negative.question == question and negative.id == "q-sim"
+
+
+def test_similar_paragraph_passes_over_what_may_answer_in_other_words_and_what_is_off_topic():
+    question = "How many Russian troops are stationed on the disputed islands?"
+    own = "About 3,500 Russian troops are stationed on the disputed islands."
+    reworded = "Some three and a half thousand Russian troops are stationed on the disputed islands."
+    off = "Sanctions were announced in March."
+    examples = [example("q", question, own, "3,500")] + [
+        example(f"x{i}", "What happened?", text, text.split()[0]) for i, text in enumerate([reworded, off])
+    ]
+    assert similar_paragraph(examples[0], ArticleFacts(examples), random.Random(0)) is None
+
+
+def test_make_negatives_pairs_the_similar_paragraph_only_when_asked():
+    made = make_negatives(EXAMPLES, perturb_rate=0.0, paragraph_rate=0.0, seed=3, similar_rate=1.0)
+    assert made and {n.rule for n in made} == {"similar_paragraph"}
+    assert all(n.example.context != EXAMPLES["abcd".index(n.source_id)].context for n in made)
+    assert make_negatives(EXAMPLES, perturb_rate=0.0, paragraph_rate=0.0, seed=3) == []
