@@ -113,7 +113,7 @@ class Negative:
 
 
 class ArticleFacts:
-    """Numbers, years, names and paragraphs per article: what ``entity_swap`` and ``other_paragraph`` draw on."""
+    """Numbers, years, names and paragraphs per article: what ``entity_swap`` and the paragraph rules draw on."""
 
     def __init__(self, examples: list[QAExample]):
         self.paragraphs: dict[str, list[str]] = defaultdict(list)
@@ -121,6 +121,7 @@ class ArticleFacts:
             if example.context not in self.paragraphs[example.title]:
                 self.paragraphs[example.title].append(example.context)
         self._entities: dict[tuple[str, str], list[str]] = {}
+        self._sentence_words: dict[str, list[set[str]]] = {}
 
     def entities(self, title: str, kind: str) -> list[str]:
         key = (title, kind)
@@ -130,6 +131,22 @@ class ArticleFacts:
                 found.update(_mentions(paragraph, kind))
             self._entities[key] = sorted(found)
         return self._entities[key]
+
+    def sentence_words(self, paragraph: str) -> list[set[str]]:
+        """The content words of each sentence of ``paragraph``, worked out once for all its article's questions."""
+        if paragraph not in self._sentence_words:
+            self._sentence_words[paragraph] = [
+                content_words(paragraph[start:end]) for start, end in split_sentences(paragraph)
+            ]
+        return self._sentence_words[paragraph]
+
+    def without_answers(self, example: QAExample) -> list[str]:
+        """The other paragraphs of ``example``'s article that hold none of its gold answers."""
+        return [
+            p
+            for p in self.paragraphs[example.title]
+            if p != example.context and not any(a.text and a.text in p for a in example.answers)
+        ]
 
 
 def _mentions(text: str, kind: str) -> list[str]:
@@ -196,11 +213,7 @@ def antonym(example: QAExample, facts: ArticleFacts, rng: random.Random) -> QAEx
 
 def other_paragraph(example: QAExample, facts: ArticleFacts, rng: random.Random) -> QAExample | None:
     """The question over another paragraph of its article that holds none of its gold answers."""
-    others = [
-        p
-        for p in facts.paragraphs[example.title]
-        if p != example.context and not any(a.text and a.text in p for a in example.answers)
-    ]
+    others = facts.without_answers(example)
     if not others:
         return None
     return QAExample(f"{example.id}-par", example.question, rng.choice(others), (), example.title)
@@ -214,13 +227,9 @@ def similar_paragraph(example: QAExample, facts: ArticleFacts, rng: random.Rando
     """
     asked = content_words(example.question)
     best, best_shared = None, 0
-    for paragraph in facts.paragraphs[example.title]:
-        if paragraph == example.context or any(a.text and a.text in paragraph for a in example.answers):
-            continue
-        if any(
-            len(asked & content_words(paragraph[start:end])) > _MAX_SHARED * len(asked)
-            for start, end in split_sentences(paragraph)
-        ):
+    for paragraph in facts.without_answers(example):
+        sentences = facts.sentence_words(paragraph)
+        if any(len(asked & words) > _MAX_SHARED * len(asked) for words in sentences):
             continue
         shared = len(asked & content_words(paragraph))
         if shared > best_shared:
