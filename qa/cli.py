@@ -1,4 +1,4 @@
-"""The ``qa`` command: ask, index, eval, serve, train."""
+"""The ``qa`` command: ask, chat, index, eval, serve, train."""
 
 from __future__ import annotations
 

@@ -13,8 +13,9 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if MODEL_FIXTURES.intersection(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.models)
-        if "ray_cluster" in getattr(item, "fixturenames", ()):
+        if "ray_cluster" in getattr(item, "fixturenames", ()):  # the replicas and workers load the real models
             item.add_marker(pytest.mark.ray)
+            item.add_marker(pytest.mark.models)
 
 
 @pytest.fixture(scope="session")

@@ -197,14 +197,21 @@ def test_article_documents_join_each_titles_paragraphs_and_move_the_answers():
 
 
 def test_per_article_mode_indexes_each_article_alone(squad_file, tmp_path):
-    calls = []
+    calls, asked = [], []
 
     def factory(mode, documents, k):
-        calls.append((mode, [d.name for d in documents]))
-        return lambda example: Result(example.question, None, [], [])
+        names = [d.name for d in documents]
+        calls.append((mode, names))
+
+        def answer(example):
+            asked.append((example.title, names))
+            return Result(example.question, None, [], [])
+
+        return answer
 
     metrics = run_evaluation(squad_file, "e2e", tmp_path / "out", factory, k=3, corpus="title", progress=False)
     assert calls == [("e2e", ["France"]), ("e2e", ["Germany"])]
+    assert len(asked) == 5 and all(names == [title] for title, names in asked)  # each against its own article
     predictions = json.loads((tmp_path / "out" / "predictions.json").read_text())
     assert list(predictions) == ["q1", "q2", "q3", "q4", "q5"]  # the file's order, whatever the grouping
     assert metrics["total"] == 5

@@ -39,6 +39,7 @@ def test_int8_queries_are_unit_vectors_close_to_fp32_ones(embedder, fp32):
     assert not np.array_equal(int8, exact)  # the int8 layers really ran
 
 
+@pytest.mark.models
 def test_fp32_queries_are_the_sentence_transformers_embeddings(fp32):
     questions = [*QUESTIONS[:4], "  what DID Japan protest?  ", LONG]
     assert fp32.tokenizer.count(LONG) > fp32.model.max_seq_length == fp32._max_length == 256
@@ -61,6 +62,7 @@ def _shared(queries, documents) -> set[str]:
     return {n for n, p in queries.named_parameters() if n in theirs and p is theirs[n]}
 
 
+@pytest.mark.models
 @pytest.mark.parametrize("precision", ["int8", "fp32"])
 @pytest.mark.parametrize("documents_first", [True, False])
 def test_queries_and_documents_share_the_model_in_either_order(precision, documents_first):
@@ -80,6 +82,7 @@ def test_queries_and_documents_share_the_model_in_either_order(precision, docume
     assert np.allclose(before, fresh, atol=1e-6)
 
 
+@pytest.mark.models
 def test_embedding_a_query_imports_neither_sentence_transformers_nor_transformers():
     script = textwrap.dedent(
         """

@@ -17,7 +17,7 @@ def test_the_shipped_file_loads_with_its_notes_kept():
         record["bias"],
         record["threshold"],
     )
-    assert calibration.version == CALIBRATION_VERSION  # written before versioning: read as version 1
+    assert calibration.version == CALIBRATION_VERSION
     assert set(calibration.extra) == set(record) - {"scale", "bias", "threshold", "fitted_on", "version"}
 
 

@@ -85,7 +85,9 @@ def test_missing_and_unreadable_files(tmp_path, capsys):
     binary = tmp_path / "photo.txt"
     binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
     _fails(["index", str(binary), "--out", str(tmp_path / "i")], capsys, "photo.txt")
-    _fails(["index", str(tmp_path / "x.pdf"), "--out", str(tmp_path / "i")], capsys, "x.pdf")
+    damaged = tmp_path / "x.pdf"
+    damaged.write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog >>\n%%EOF garbage")
+    _fails(["index", str(damaged), "--out", str(tmp_path / "i")], capsys, "x.pdf: not a readable PDF")
 
 
 @pytest.mark.models

@@ -27,7 +27,7 @@ def test_answer_tokens_map_back_to_the_exact_answer_characters(tokenizer):
 def test_windows_without_the_answer_are_labelled_no_answer(tokenizer):
     features = build_features(tokenizer, [_example()], max_length=128, stride=32)
     labels = [(f.start, f.end) for f in features]
-    assert labels.count((0, 0)) == len(features) - sum(1 for s in labels if s != (0, 0)) > 0
+    assert 0 < labels.count((0, 0)) < len(features)  # some windows hold the answer, some do not
     assert labels[-1] != (0, 0)  # the answer is at the very end of the context
     assert all(len(f.input_ids) <= 128 for f in features)
 

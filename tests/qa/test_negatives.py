@@ -67,7 +67,9 @@ def test_antonym_swaps_a_word_for_its_opposite():
     negative = antonym(EXAMPLES[2], FACTS, random.Random(0))
     assert negative.question == "What is the smallest island?" and negative.is_impossible
     assert antonym(EXAMPLES[1], FACTS, random.Random(0)) is None  # nothing to swap
-    assert all(ANTONYMS[ANTONYMS[word]] == word or ANTONYMS[word] in ANTONYMS for word in ANTONYMS)
+    # every pair goes both ways, but for the two words with two opposites: smallest (largest, biggest), closed
+    # (open, opened) each swap back to the last one listed
+    assert {word for word in ANTONYMS if ANTONYMS.get(ANTONYMS[word]) != word} == {"largest", "open"}
 
 
 LONG = (
@@ -103,7 +105,7 @@ def test_make_negatives_is_deterministic_and_labels_every_rule():
     first = make_negatives(EXAMPLES * 10, perturb_rate=1.0, paragraph_rate=1.0, seed=3)
     assert first == make_negatives(EXAMPLES * 10, perturb_rate=1.0, paragraph_rate=1.0, seed=3)
     assert {n.rule for n in first} >= {"entity_swap", "antonym", "other_paragraph"}
-    assert all(n.example.is_impossible and n.source_id in "abcd" for n in first)
+    assert all(n.example.is_impossible and n.source_id in {"a", "b", "c", "d"} for n in first)
     assert make_negatives(EXAMPLES, perturb_rate=0.0, paragraph_rate=0.0, seed=3) == []
     removed = make_negatives(
         [example("e", "When did the Soviet Union seize the islands?", LONG, "1945")], 0.0, 0.0, 3, 1.0
@@ -140,5 +142,9 @@ def test_similar_paragraph_passes_over_what_may_answer_in_other_words_and_what_i
 def test_make_negatives_pairs_the_similar_paragraph_only_when_asked():
     made = make_negatives(EXAMPLES, perturb_rate=0.0, paragraph_rate=0.0, seed=3, similar_rate=1.0)
     assert made and {n.rule for n in made} == {"similar_paragraph"}
-    assert all(n.example.context != EXAMPLES["abcd".index(n.source_id)].context for n in made)
+    sources = {e.id: e for e in EXAMPLES}
+    for n in made:
+        source = sources[n.source_id]
+        assert n.example.context != source.context
+        assert all(answer.text not in n.example.context for answer in source.answers)
     assert make_negatives(EXAMPLES, perturb_rate=0.0, paragraph_rate=0.0, seed=3) == []

@@ -1,5 +1,7 @@
 """The cold-start benchmark times real ``qa ask`` processes and stops on one that fails."""
 
+import sys
+
 import pytest
 
 from eval.tools import cold_start
@@ -17,4 +19,4 @@ def test_it_times_fresh_qa_ask_processes(tmp_path, monkeypatch, capsys):
 
 def test_a_failing_process_is_an_error():
     with pytest.raises(RuntimeError, match="failed"):
-        cold_start.timed(["python3", "-c", "raise SystemExit(3)"])
+        cold_start.timed([sys.executable, "-c", "raise SystemExit(3)"])
