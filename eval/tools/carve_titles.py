@@ -7,8 +7,10 @@ synthetic ones (``qa.negatives``) teach the reader only part of what those ask o
 so part of it can be trained on, as long as every decision about the weights trained that way (which to ship,
 the verifier, the threshold) is then made on the other part, whose articles the reader never saw. The titles
 are sorted and taken alternately (the first, third, ... to train), so the carve is the same on every machine.
-Writes ``DIR/train_titles.txt``, ``DIR/tune_titles.txt`` and ``DIR/train.jsonl.gz`` (every question of the
-training titles, read and written by ``qa.squad``). The report half is never carved.
+Writes ``DIR/train_titles.txt``, ``DIR/tune_titles.txt``, ``DIR/train.jsonl.gz`` (every question of the
+training titles, read and written by ``qa.squad``) and ``DIR/tune.jsonl.gz`` (the same for the titles to decide
+on: a reader trained on those reads the training titles as unseen, so each half can be read by a reader that
+never saw it, and a verifier fitted on both). The report half is never carved.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("questions", type=Path, help="SQuAD-style questions (.json, .jsonl or .jsonl.gz)")
     parser.add_argument("--titles", type=Path, required=True, help="the tuning half's titles file")
-    parser.add_argument("--out", type=Path, required=True, help="directory for the two titles files and train.jsonl.gz")
+    parser.add_argument("--out", type=Path, required=True, help="directory for the titles files and the questions of each part")
     args = parser.parse_args(argv)
     titles = [t.strip() for t in args.titles.read_text(encoding="utf-8").splitlines() if t.strip()]
     if len(set(titles)) < 2:
@@ -39,12 +41,18 @@ def main(argv: list[str] | None = None) -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     for name, part in (("train_titles.txt", train), ("tune_titles.txt", tune)):
         (args.out / name).write_text("\n".join(part) + "\n", encoding="utf-8")
-    training_titles = set(train)
-    kept = [example for example in load_examples(args.questions) if example.title in training_titles]
-    if not kept:
-        raise QuestionSetError(f"{args.questions}: none of the {len(train)} training titles occurs in it")
-    write_examples(kept, args.out / "train.jsonl.gz")
-    print(f"{len(train)} articles to train on ({len(kept)} questions), {len(tune)} to decide on, in {args.out}")
+    examples = load_examples(args.questions)
+    counts = {}
+    for name, part in (("train", set(train)), ("tune", set(tune))):
+        kept = [example for example in examples if example.title in part]
+        if not kept:
+            raise QuestionSetError(f"{args.questions}: none of the {len(part)} {name} titles occurs in it")
+        write_examples(kept, args.out / f"{name}.jsonl.gz")
+        counts[name] = len(kept)
+    print(
+        f"{len(train)} articles to train on ({counts['train']} questions), "
+        f"{len(tune)} to decide on ({counts['tune']}), in {args.out}"
+    )
 
 
 if __name__ == "__main__":
