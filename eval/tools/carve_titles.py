@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("questions", type=Path, help="SQuAD-style questions (.json, .jsonl or .jsonl.gz)")
     parser.add_argument("--titles", type=Path, required=True, help="the tuning half's titles file")
-    parser.add_argument("--out", type=Path, required=True, help="directory for the titles files and the questions of each part")
+    parser.add_argument("--out", type=Path, required=True, help="directory for the titles and questions of each part")
     args = parser.parse_args(argv)
     titles = [t.strip() for t in args.titles.read_text(encoding="utf-8").splitlines() if t.strip()]
     if len(set(titles)) < 2:

@@ -239,6 +239,18 @@ def _rule(name: str, decisions: list[tuple[float, float, bool]], times: list[flo
     }
 
 
+def merged_readings(paths: list[Path]) -> dict[str, list[dict]]:
+    """The records of several saved readings, setting by setting; a question read twice is a user's error."""
+    merged: dict[str, list[dict]] = defaultdict(list)
+    for path in paths:
+        for setting, rows in json.loads(path.read_text()).items():
+            merged[setting].extend(rows)
+    for setting, rows in merged.items():
+        if len({r["id"] for r in rows}) < len(rows):
+            raise QAError(f"{setting}: the same question is in more than one of the readings files")
+    return dict(merged)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("questions")
@@ -257,11 +269,18 @@ def main(argv: list[str] | None = None) -> None:
         metavar="SETTING",
         help="fit the verifier on this setting's readings (default: the best by verifier F1) and save it",
     )
-    parser.add_argument("--from-readings", type=Path, default=None, help="score a saved readings.json, read nothing")
+    parser.add_argument(
+        "--from-readings",
+        type=Path,
+        nargs="+",
+        default=None,
+        help="score saved readings.json files, read nothing (several: their questions together, e.g. each half of "
+        "the tuning half read by a reader that never saw it)",
+    )
     args = parser.parse_args(argv)
     args.reader = args.reader or SHIPPED_READER
     if args.from_readings:
-        records = json.loads(args.from_readings.read_text())
+        records = merged_readings(args.from_readings)
     else:
         settings = [Setting.parse(s) for s in args.settings]
         reader = ExtractiveReader(args.reader, precision=args.precision)
@@ -287,7 +306,8 @@ def main(argv: list[str] | None = None) -> None:
         decisions = [(*_best(r, "all", lambda c: verifier.probability(c["features"])), bool(r["gold"])) for r in rows]
         verifier.threshold = round(best_threshold(decisions)[0], 5)
         verifier.refuse_below = round(refusal_floor(decisions, verifier.threshold), 5)
-        verifier.fitted_on = f"{Path(args.questions).name} ({args.titles or 'all titles'}), {len(rows)} questions"
+        read = ", ".join(str(p) for p in args.from_readings) if args.from_readings else Path(args.questions).name
+        verifier.fitted_on = f"{read} ({args.titles or 'all titles'}), {len(rows)} questions"
         verifier.fitted_on += f", setting {best[1]}, k {args.k}, {args.precision}"
         verifier.save(args.reader / VERIFIER_FILE)
         replace(fit_calibration(rows), fitted_on=verifier.fitted_on).save(args.reader / CALIBRATION_FILE)

@@ -1,8 +1,19 @@
+import json
+
 import pytest
 
-from eval.tools.tune_reading import Setting, best_threshold, evaluate_rules, fit_calibration, refusal_floor
+from eval.tools.tune_reading import (
+    Setting,
+    best_threshold,
+    evaluate_rules,
+    fit_calibration,
+    main,
+    merged_readings,
+    refusal_floor,
+)
 from index.errors import QAError
 from qa.calibration import Calibration
+from qa.verifier import VERIFIER_FILE, Verifier
 
 
 def test_best_threshold_trades_wrong_answers_for_abstentions():
@@ -23,19 +34,22 @@ def test_a_setting_in_another_shape_is_a_users_error(text):
         Setting.parse(text)
 
 
-def test_rules_are_scored_from_recorded_readings():
-    def reading(text, margin, f1, seconds=0.1):
-        features = [margin, 1.0, 0.0, 0.0, 0.0, 0.7, 1.0 if f1 else 0.2, 0.0]
-        return {
-            "seconds": seconds,
-            "candidates": [{"text": text, "margin": margin, "features": features, "f1": f1}],
-        }
+def _reading(text, margin, f1, seconds=0.1):
+    features = [margin, 1.0, 0.0, 0.0, 0.0, 0.7, 1.0 if f1 else 0.2, 0.0]
+    return {"seconds": seconds, "candidates": [{"text": text, "margin": margin, "features": features, "f1": f1}]}
 
-    records = [
+
+def _records(n=60):
+    """Half answerable and answered right; the passage-overlap feature tells them from the rest."""
+    return [
         {"id": str(i), "title": f"t{i % 6}", "gold": ["x"] if i % 2 else [],
-         "first": reading("x", 5.0 + i % 3, float(i % 2)), "all": reading("x", 5.0 + i % 3, float(i % 2), 0.3)}
-        for i in range(60)
+         "first": _reading("x", 5.0 + i % 3, float(i % 2)), "all": _reading("x", 5.0 + i % 3, float(i % 2), 0.3)}
+        for i in range(n)
     ]  # fmt: skip
+
+
+def test_rules_are_scored_from_recorded_readings():
+    records = _records()
     rules = {rule["rule"]: rule for rule in evaluate_rules(records)}
     assert rules["verifier"]["f1"] == 100.0  # the passage-overlap feature tells right from wrong
     assert rules["verifier"]["f1"] > rules["reader"]["f1"]
@@ -52,3 +66,19 @@ def test_refusal_floor_keeps_mostly_unanswerable_questions_below_it():
     assert 0.06 < floor < 0.2  # below: 9 of 10 unanswerable
     assert refusal_floor([(0.1, 0.0, True)] * 3, threshold=0.5) == 0.0
     assert refusal_floor(decisions, threshold=0.055) <= 0.055
+
+
+def test_saved_readings_of_two_halves_are_scored_and_fitted_together(tmp_path):
+    records = _records()
+    halves = [tmp_path / "a.json", tmp_path / "b.json"]
+    halves[0].write_text(json.dumps({"0:joined": [r for r in records if r["title"] < "t3"]}))
+    halves[1].write_text(json.dumps({"0:joined": [r for r in records if r["title"] >= "t3"]}))
+    merged = merged_readings(halves)
+    assert sorted(r["id"] for r in merged["0:joined"]) == sorted(r["id"] for r in records)
+    reader = tmp_path / "reader"
+    reader.mkdir()
+    main(["q.jsonl", "--from-readings", *map(str, halves), "--reader", str(reader), "--write-verifier", "0:joined"])
+    verifier = Verifier.load(reader / VERIFIER_FILE)
+    assert "60 questions" in verifier.fitted_on and "a.json" in verifier.fitted_on and "b.json" in verifier.fitted_on
+    with pytest.raises(QAError, match="more than one of the readings files"):
+        merged_readings([halves[0], halves[0]])
