@@ -39,12 +39,12 @@ def main(argv: list[str] | None = None) -> None:
         raise QuestionSetError(f"{args.titles}: at least two titles are needed to carve")
     train, tune = carve(titles)
     args.out.mkdir(parents=True, exist_ok=True)
-    for name, part in (("train_titles.txt", train), ("tune_titles.txt", tune)):
-        (args.out / name).write_text("\n".join(part) + "\n", encoding="utf-8")
     examples = load_examples(args.questions)
     counts = {}
-    for name, part in (("train", set(train)), ("tune", set(tune))):
-        kept = [example for example in examples if example.title in part]
+    for name, part in (("train", train), ("tune", tune)):
+        (args.out / f"{name}_titles.txt").write_text("\n".join(part) + "\n", encoding="utf-8")
+        wanted = set(part)
+        kept = [example for example in examples if example.title in wanted]
         if not kept:
             raise QuestionSetError(f"{args.questions}: none of the {len(part)} {name} titles occurs in it")
         write_examples(kept, args.out / f"{name}.jsonl.gz")
