@@ -43,7 +43,7 @@ from eval.squad_metrics import find_best_thresh, score_prediction
 from eval.tools import run_main
 from index.embedder import Embedder
 from index.errors import QAError
-from index.retriever import DEFAULT_TOP_K, Retriever
+from index.retriever import DEFAULT_TOP_K, KEYWORD_WEIGHT, Retriever
 from qa.calibration import CALIBRATION_FILE, Calibration
 from qa.cli import add_precision_option, add_reader_option
 from qa.corpus import build_index
@@ -93,14 +93,21 @@ def _read(pipeline: QAPipeline, question: str, contexts, joined: bool, gold: lis
 
 
 def record_readings(
-    questions: str, titles: str | None, limit: int, settings: list[Setting], k: int, reader: ExtractiveReader
+    questions: str,
+    titles: str | None,
+    limit: int,
+    settings: list[Setting],
+    k: int,
+    reader: ExtractiveReader,
+    keyword_weight: float = KEYWORD_WEIGHT,
 ) -> dict[str, list[dict]]:
-    """For each setting, one record per question: the two readings and their candidates."""
+    """For each setting, one record per question: the two readings and their candidates (retrieved with
+    BM25's share of the fusion ``keyword_weight``)."""
     groups, _ = article_groups(select_titles(load_examples(questions), titles), limit)  # the articles stay whole
     embedder = Embedder()
     records: dict[str, list[dict]] = defaultdict(list)
     for document, own in groups:
-        retriever = Retriever(build_index([document], embedder), embedder)
+        retriever = Retriever(build_index([document], embedder), embedder, keyword_weight=keyword_weight)
         retriever.warm_up()
         for setting in settings:
             pipeline = QAPipeline(retriever, reader, context_tokens=setting.context_tokens, joined=setting.joined)
@@ -258,6 +265,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--limit", type=int, default=0, help="N questions spread through the kept articles")
     parser.add_argument("--settings", nargs="+", default=["0:joined", "384:separate"])
     parser.add_argument("--k", type=int, default=DEFAULT_TOP_K)
+    parser.add_argument("--keyword-weight", type=float, default=KEYWORD_WEIGHT, help="BM25's share of the fusion")
     add_precision_option(parser)
     add_reader_option(parser)
     parser.add_argument("--out", type=Path, default=Path("eval_out/tune_reading"))
@@ -284,7 +292,9 @@ def main(argv: list[str] | None = None) -> None:
     else:
         settings = [Setting.parse(s) for s in args.settings]
         reader = ExtractiveReader(args.reader, precision=args.precision)
-        records = record_readings(args.questions, args.titles, args.limit, settings, args.k, reader)
+        records = record_readings(
+            args.questions, args.titles, args.limit, settings, args.k, reader, args.keyword_weight
+        )
         args.out.mkdir(parents=True, exist_ok=True)
         (args.out / "readings.json").write_text(json.dumps(records))
     print(f"{'setting':<14} {'rule':<20} {'thresh':>6} {'F1':>6} {'HasAns':>6} {'NoAns':>6} {'p50 ms':>7} {'mean':>6}")

@@ -1,7 +1,7 @@
 import pytest
 
 from index.errors import QAError
-from index.retriever import Retriever, reciprocal_rank_fusion
+from index.retriever import KEYWORD_WEIGHT, Retriever, reciprocal_rank_fusion
 
 
 @pytest.mark.parametrize("mode", ["hybrid", "bm25"])
@@ -32,9 +32,19 @@ def test_hybrid_order_fuses_the_dense_and_keyword_rankings(article_store, embedd
         [p.chunk.id for p in Retriever(article_store, embedder, mode=mode).run(question, candidates)]
         for mode in ("dense", "bm25")
     ]
-    expected = reciprocal_rank_fusion(rankings, rrf_k)[:3]  # the fusion itself is tested without models below
+    weights = (2 * (1 - KEYWORD_WEIGHT), 2 * KEYWORD_WEIGHT)
+    expected = reciprocal_rank_fusion(rankings, rrf_k, weights)[:3]  # the fusion is tested without models below
     hybrid = Retriever(article_store, embedder, candidates=candidates, rrf_k=rrf_k).run(question, 3)
     assert [(p.chunk.id, p.score) for p in hybrid] == expected
+
+
+@pytest.mark.parametrize("question", ["Who is the Kremlin spokesman?", "What did Japan add to its sanctions?"])
+def test_the_keyword_weight_moves_hybrid_from_dense_to_bm25(article_store, embedder, question):
+    """At the ends of its range the fusion orders chunks as one ranking alone (the other only breaks ties)."""
+    for weight, alone in ((0.0, "dense"), (1.0, "bm25")):
+        alone_ids = [p.chunk.id for p in Retriever(article_store, embedder, mode=alone).run(question, 20)]
+        fused = Retriever(article_store, embedder, keyword_weight=weight).run(question, 20)
+        assert [p.chunk.id for p in fused][: len(alone_ids)] == alone_ids
 
 
 def test_hybrid_scores_are_fused_reciprocal_ranks(article_store, embedder):
@@ -60,6 +70,8 @@ def test_the_keyword_index_follows_documents_added_later(article_store, embedder
 def test_unknown_mode_is_refused(article_store, embedder):
     with pytest.raises(QAError, match="unknown retrieval mode"):
         Retriever(article_store, embedder, mode="magic")
+    with pytest.raises(QAError, match="share of the fusion"):
+        Retriever(article_store, embedder, keyword_weight=1.5)
 
 
 def test_reciprocal_rank_fusion_sums_reciprocal_ranks():
@@ -68,3 +80,12 @@ def test_reciprocal_rank_fusion_sums_reciprocal_ranks():
     assert dict(fused) == pytest.approx({"a": 1 / 61 + 1 / 62, "c": 1 / 63 + 1 / 61, "b": 1 / 62})
     assert reciprocal_rank_fusion([[1, 2], [2, 1]], k=0) == [(1, 1.5), (2, 1.5)]  # a tie keeps first-seen order
     assert reciprocal_rank_fusion([[7], []]) == [(7, 1 / 61)] and reciprocal_rank_fusion([]) == []
+
+
+def test_weights_scale_each_ranking_in_the_fusion():
+    rankings = [["a", "b"], ["b", "a"]]
+    assert [item for item, _ in reciprocal_rank_fusion(rankings, k=0, weights=(1.0, 3.0))] == ["b", "a"]
+    assert dict(reciprocal_rank_fusion(rankings, k=0, weights=(1.0, 3.0))) == pytest.approx({"a": 2.5, "b": 3.5})
+    assert reciprocal_rank_fusion(rankings, weights=(1.0, 1.0)) == reciprocal_rank_fusion(rankings)
+    with pytest.raises(QAError, match="2 rankings"):
+        reciprocal_rank_fusion(rankings, weights=(1.0,))
