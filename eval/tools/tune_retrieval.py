@@ -17,7 +17,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from eval.retrieval_metrics import first_relevant_rank, retrieval_scores
-from eval.runner import article_documents, context_documents, select_titles
+from eval.runner import article_groups, context_documents, select_titles
 from eval.tools import run_main
 from index.chunker import Chunker
 from index.embedder import Embedder
@@ -42,8 +42,8 @@ def corpora(examples: Sequence[QAExample], per_article: bool) -> list[tuple[list
     """The corpora to index and the answerable questions asked of each: one per article, or the file's contexts
     as one corpus. Each question's ``context`` is then the text of the document it was asked about."""
     if per_article:  # the whole article, as in the e2e evaluation, though only answerable questions are scored
-        documents, moved = article_documents(examples)
-        return [([d], [e for e in moved if e.answers and (e.title or "article") == d.name]) for d in documents]
+        groups, _ = article_groups(examples)
+        return [([document], [e for e in own if e.answers]) for document, own in groups]
     answerable = [e for e in examples if e.answers]
     return [(context_documents(answerable), answerable)]
 

@@ -1,7 +1,7 @@
 import pytest
 
 from index.errors import QAError
-from index.retriever import KEYWORD_WEIGHT, Retriever, reciprocal_rank_fusion
+from index.retriever import Retriever, reciprocal_rank_fusion
 
 
 @pytest.mark.parametrize("mode", ["hybrid", "bm25"])
@@ -32,8 +32,7 @@ def test_hybrid_order_fuses_the_dense_and_keyword_rankings(article_store, embedd
         [p.chunk.id for p in Retriever(article_store, embedder, mode=mode).run(question, candidates)]
         for mode in ("dense", "bm25")
     ]
-    weights = (2 * (1 - KEYWORD_WEIGHT), 2 * KEYWORD_WEIGHT)
-    expected = reciprocal_rank_fusion(rankings, rrf_k, weights)[:3]  # the fusion is tested without models below
+    expected = reciprocal_rank_fusion(rankings, rrf_k)[:3]  # the default share is plain RRF; fusion tested below
     hybrid = Retriever(article_store, embedder, candidates=candidates, rrf_k=rrf_k).run(question, 3)
     assert [(p.chunk.id, p.score) for p in hybrid] == expected
 
