@@ -24,6 +24,7 @@ _TRAIN_HELP = {
     "perturb_rate": "share of questions edited into unanswerable ones (entity swap, negation, antonym; qa.negatives)",
     "removal_rate": "share of questions paired with their paragraph less the sentences holding the answer",
     "similar_rate": "share of questions paired with the other paragraph of their article most like them",
+    "swap_rate": "share of questions given a name, number or year from elsewhere in their own paragraph",
     "batch_size": "windows per step",
     "learning_rate": "peak learning rate",
     "epochs": "passes over the training windows",

@@ -10,6 +10,14 @@ and the result is labelled no-answer:
 
 - ``entity_swap``: a number, year or capitalised name in the question becomes
   another of the same kind from the same article that the paragraph lacks;
+- ``paragraph_swap``: a number, year or name of the question that the
+  answer's sentence holds becomes another of the same kind that the paragraph
+  holds elsewhere ("What did Robert Boyle prove air is necessary for?" becomes
+  "What did John Mayow prove ...?", Mayow being named in the next sentence).
+  Many of the tuning half's unanswerable questions that fool the
+  reader are of this kind: every word is in the paragraph, only the relation
+  is wrong. ``entity_swap``'s questions name what the paragraph lacks, which
+  the reader learned to see;
 - ``negation``: "not" added after the question's auxiliary verb (or removed);
 - ``antonym``: a word swapped for its opposite (first -> last, before -> after);
 - ``other_paragraph``: the question paired with another paragraph of the same
@@ -100,7 +108,15 @@ _MIN_SENTENCES_LEFT = 2  # a one-sentence remainder is a different paragraph, no
 # A sentence left that shares more than this share of the question's content words may well answer it in other
 # words ("Who took Chopin's heart to Poland?" is answered by the sentence after the one naming his sister).
 _MAX_SHARED = 0.5
-RULES = ("entity_swap", "negation", "antonym", "other_paragraph", "similar_paragraph", "answer_removed")
+RULES = (
+    "entity_swap",
+    "paragraph_swap",
+    "negation",
+    "antonym",
+    "other_paragraph",
+    "similar_paragraph",
+    "answer_removed",
+)
 
 
 @dataclass(frozen=True)
@@ -182,6 +198,42 @@ def entity_swap(example: QAExample, facts: ArticleFacts, rng: random.Random) -> 
     return None
 
 
+def paragraph_swap(example: QAExample, facts: ArticleFacts, rng: random.Random) -> QAExample | None:
+    """Swap a year, number or name the question shares with the answer's sentence for one the paragraph holds elsewhere.
+
+    The new one must stay out of every sentence holding a gold answer and out of the answers themselves, and
+    no sentence naming it may share more than ``_MAX_SHARED`` of the question's other content words: such a
+    sentence may well say the same of it, and the question would still be answered.
+    """
+    spans = split_sentences(example.context)
+    answer_sentences = [example.context[start:end] for start, end in spans if _holds_answer(example, start, end)]
+    kinds = ["year", "number", "name"]
+    rng.shuffle(kinds)
+    for kind in kinds:
+        mentions = [m for m in _mentions(example.question, kind) if any(m in s for s in answer_sentences)]
+        if not mentions:
+            continue
+        old = rng.choice(mentions)
+        asked = content_words(example.question) - content_words(old)
+        pool = [
+            e
+            for e in sorted(set(_mentions(example.context, kind)))
+            if e not in old
+            and old not in e
+            and e not in example.question
+            and not any(e in s for s in answer_sentences)
+            and not any(e in a.text or a.text in e for a in example.answers)
+            and not any(
+                e in example.context[start:end]
+                and len(asked & content_words(example.context[start:end])) > _MAX_SHARED * len(asked)
+                for start, end in spans
+            )
+        ]
+        if pool:
+            return _edited(example, example.question.replace(old, rng.choice(pool), 1), "pswap")
+    return None
+
+
 def negation(example: QAExample, facts: ArticleFacts, rng: random.Random) -> QAExample | None:
     """Remove a negation the question has, or add "not" after its leading auxiliary verb."""
     question = example.question
@@ -242,11 +294,7 @@ def similar_paragraph(example: QAExample, facts: ArticleFacts, rng: random.Rando
 def answer_removed(example: QAExample, facts: ArticleFacts, rng: random.Random) -> QAExample | None:
     """The question over its own paragraph less every sentence that holds (part of) a gold answer."""
     spans = split_sentences(example.context)
-    kept = [
-        (start, end)
-        for start, end in spans
-        if not any(a.start < end and start < a.start + len(a.text) for a in example.answers)
-    ]
+    kept = [(start, end) for start, end in spans if not _holds_answer(example, start, end)]
     if len(kept) < _MIN_SENTENCES_LEFT or len(kept) == len(spans):
         return None
     context = " ".join(example.context[start:end] for start, end in kept)
@@ -258,6 +306,11 @@ def answer_removed(example: QAExample, facts: ArticleFacts, rng: random.Random) 
     return QAExample(f"{example.id}-cut", example.question, context, (), example.title)
 
 
+def _holds_answer(example: QAExample, start: int, end: int) -> bool:
+    """Whether ``example.context[start:end]`` holds (part of) a gold answer."""
+    return any(a.start < end and start < a.start + len(a.text) for a in example.answers)
+
+
 def _edited(example: QAExample, question: str, tag: str) -> QAExample | None:
     if question == example.question:
         return None
@@ -266,6 +319,7 @@ def _edited(example: QAExample, question: str, tag: str) -> QAExample | None:
 
 _RULE_FUNCTIONS: dict[str, Callable[[QAExample, ArticleFacts, random.Random], QAExample | None]] = {
     "entity_swap": entity_swap,
+    "paragraph_swap": paragraph_swap,
     "negation": negation,
     "antonym": antonym,
     "other_paragraph": other_paragraph,
@@ -281,6 +335,7 @@ def make_negatives(
     seed: int,
     removal_rate: float = 0.0,
     similar_rate: float = 0.0,
+    swap_rate: float = 0.0,
 ) -> list[Negative]:
     """Unanswerable questions for a share of the answerable examples.
 
@@ -288,7 +343,8 @@ def make_negatives(
     that apply, the rarer antonym and entity rules first when they do),
     ``paragraph_rate`` of them are also paired with another paragraph,
     ``removal_rate`` of them with their own paragraph less the answer's sentences,
-    and ``similar_rate`` of them with the article's paragraph most like the question.
+    ``similar_rate`` of them with the article's paragraph most like the question,
+    and ``swap_rate`` of them get a name, number or year swapped for another of their paragraph's.
     """
     facts = ArticleFacts(examples)
     rng = random.Random(seed)
@@ -317,4 +373,8 @@ def make_negatives(
             negative = similar_paragraph(example, facts, rng)
             if negative is not None:
                 made.append(Negative(negative, "similar_paragraph", example.id))
+        if swap_rate and rng.random() < swap_rate:
+            negative = paragraph_swap(example, facts, rng)
+            if negative is not None:
+                made.append(Negative(negative, "paragraph_swap", example.id))
     return made

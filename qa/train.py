@@ -43,6 +43,7 @@ class TrainConfig:
     perturb_rate: float = 0.0  # share of questions also edited into an unanswerable one (qa.negatives)
     removal_rate: float = 0.0  # share of questions also paired with their paragraph less the answer's sentences
     similar_rate: float = 0.0  # share of questions also paired with the article's paragraph most like them
+    swap_rate: float = 0.0  # share of questions also given a name, number or year from elsewhere in their paragraph
     batch_size: int = 32
     learning_rate: float = 1e-4
     weight_decay: float = 0.01
@@ -62,6 +63,7 @@ def _feature_cache_key(config: TrainConfig) -> str:
     parts += [config.perturb_rate] if config.perturb_rate else []  # older runs keep their cache key
     parts += [config.removal_rate] if config.removal_rate else []
     parts += [config.similar_rate] if config.similar_rate else []
+    parts += [f"swap{config.swap_rate}"] if config.swap_rate else []
     for name in config.train_files:
         stat = os.stat(name)
         parts += [os.path.abspath(name), stat.st_size, int(stat.st_mtime)]
@@ -81,7 +83,13 @@ def prepare_features(config: TrainConfig, tokenizer) -> list[Feature]:
     if config.limit:
         examples = examples[: config.limit]
     negatives = make_negatives(
-        examples, config.perturb_rate, config.negative_rate, config.seed, config.removal_rate, config.similar_rate
+        examples,
+        config.perturb_rate,
+        config.negative_rate,
+        config.seed,
+        removal_rate=config.removal_rate,
+        similar_rate=config.similar_rate,
+        swap_rate=config.swap_rate,
     )
     examples = examples + [n.example for n in negatives]
     with tqdm(total=len(examples), desc="features", unit="q") as bar:

@@ -11,6 +11,7 @@ from qa.negatives import (
     make_negatives,
     negation,
     other_paragraph,
+    paragraph_swap,
     similar_paragraph,
 )
 from qa.squad import GoldAnswer, QAExample
@@ -148,3 +149,34 @@ def test_make_negatives_pairs_the_similar_paragraph_only_when_asked():
         assert n.example.context != source.context
         assert all(answer.text not in n.example.context for answer in source.answers)
     assert make_negatives(EXAMPLES, perturb_rate=0.0, paragraph_rate=0.0, seed=3) == []
+
+
+MAYOW = (
+    "In the late 17th century, Robert Boyle proved that air is necessary for combustion. "
+    "English chemist John Mayow refined this work by showing that fire requires only a part of air."
+)
+
+
+def test_paragraph_swap_puts_in_a_name_the_paragraph_holds_outside_the_answers_sentence():
+    source = example("m", "What did Robert Boyle prove that air is necessary for?", MAYOW, "combustion")
+    negative = paragraph_swap(source, ArticleFacts([source]), random.Random(0))
+    assert negative is not None and negative.is_impossible and negative.context == MAYOW
+    assert negative.question == "What did John Mayow prove that air is necessary for?"
+    assert negative.id == "m-pswap"
+
+
+def test_paragraph_swap_refuses_when_the_other_name_may_be_answered_too():
+    # the second sentence says much the same of Mayow, so the swapped question would still be answered
+    both = MAYOW.replace("refined this work by showing that fire requires only a part of air", "held air necessary")
+    source = example("m", "What did Robert Boyle prove that air is necessary for?", both, "combustion")
+    assert paragraph_swap(source, ArticleFacts([source]), random.Random(0)) is None
+    # nothing of the question's is in the answer's sentence, or nothing of its kind elsewhere: no swap
+    assert paragraph_swap(EXAMPLES[2], FACTS, random.Random(0)) is None
+    assert paragraph_swap(EXAMPLES[0], FACTS, random.Random(0)) is None
+
+
+def test_make_negatives_swaps_within_the_paragraph_only_when_asked():
+    source = example("m", "What did Robert Boyle prove that air is necessary for?", MAYOW, "combustion")
+    made = make_negatives([source], perturb_rate=0.0, paragraph_rate=0.0, seed=3, swap_rate=1.0)
+    assert [n.rule for n in made] == ["paragraph_swap"] and made[0].source_id == "m"
+    assert make_negatives([source], perturb_rate=0.0, paragraph_rate=0.0, seed=3) == []
