@@ -1,7 +1,8 @@
 """Checks of what a person passes in: a question's characters and the answering settings, each refused in one line.
 
-``readable_question`` checks that a question is text a reader can take: no undecodable bytes, and something
-visible. ``qa.pipeline.check_question``, which the command line, the chat and its API all call, runs it.
+``readable_question`` checks that a question is text a reader can take: no undecodable bytes, something
+visible, and at least one letter or digit. ``qa.pipeline.check_question``, which the command line, the chat and
+its API all call, runs it.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ def readable_question(question: str) -> str:
         raise InputError("The question is not valid UTF-8 text; please type it again.")
     if all(unicodedata.category(c) in _INVISIBLE for c in question):
         raise InputError("Please type a question.")
+    if not any(c.isalnum() for c in question):  # "?!?... ,,," would be searched for and "not answered"
+        raise InputError("Please type a question in words; that one has no letters or digits.")
     return question
 
 

@@ -25,7 +25,7 @@ from ui.inflight import InFlight, tracked
 from ui.library import index_at_low_priority, read_uploads
 from ui.limits import DEFAULT_LIMITS
 from ui.overview import Summary
-from ui.render import notice_html, question_html, reply_html, sources_html, viewer_html
+from ui.render import message_text, notice_html, question_html, reply_html, sources_html, viewer_html
 from ui.sessions import SessionRegistry, UploadRefused
 
 API_NAME = "answer"
@@ -158,10 +158,17 @@ SHOW_REPLY = """
 class Chat:
     """The page's event handlers. Models live in ``shared``; each session's own index lives in ``sessions``."""
 
-    def __init__(self, shared: QAPipeline, sessions: SessionRegistry, in_flight: InFlight | None = None):
+    def __init__(
+        self,
+        shared: QAPipeline,
+        sessions: SessionRegistry,
+        in_flight: InFlight | None = None,
+        examples: Sequence[str] = (),
+    ):
         self.shared = shared
         self.sessions = sessions
         self.in_flight = in_flight or InFlight()  # what a stopping server waits for (ui.server)
+        self.examples = list(examples)  # questions about the shared documents, offered on the empty chat
 
     @tracked
     def respond(
@@ -192,6 +199,8 @@ class Chat:
             result = pipeline.run(question, top_k=int(top_k), threshold=threshold, history=turns)
         except QuestionError as error:
             reply, kept = notice_html(str(error)), question
+            if not turn and history and message_text(history[-1]) == reply:  # an empty box sent again: said already
+                return history, kept, gr.skip(), turns
         else:
             follow = follow_up(question, turns)
             if follow is None:  # a follow-up was read in its own light, which another document's reading lacks
@@ -257,18 +266,31 @@ class Chat:
         source = "the shared documents and yours" if add else "your documents only"
         return [f"Indexed {names}: answers now come from {source}.", *uploads.errors]
 
-    def resume(self, earlier_session: str, request: gr.Request) -> tuple[str, str, str, list[str]]:
+    def resume(self, earlier_session: str, request: gr.Request) -> tuple[str, str, str, list[str], dict]:
         """The page (re)loaded: take over the tab's earlier session, if it had one, so the uploads survive a
         reload. Returns the new session id for the tab to keep, the side panel, the add-or-replace choice the
-        documents were indexed with, and their files, back in the upload box (setting it is no upload: nothing
-        is indexed again)."""
+        documents were indexed with, their files, back in the upload box (setting it is no upload: nothing
+        is indexed again), and the empty chat's welcome for those documents."""
         session_id = request.session_hash
         session = self.sessions.pipeline(session_id) if self.sessions.adopt(earlier_session, session_id) else None
         if session is None:
-            return session_id, gr.skip(), gr.skip(), gr.skip()
+            return session_id, gr.skip(), gr.skip(), gr.skip(), gr.skip()
+        files = self.held_files(request)
+        return session_id, self.sources(session), self._mode_of(session), files, self.welcome(session)
+
+    def loaded(self, request: gr.Request) -> tuple[list[str], dict]:
+        """After an upload: the upload box holds only the files the session answers from, so that a file that
+        could not be read is said once and does not come back with the next upload; and the empty chat's
+        welcome names the documents now asked."""
+        return self.held_files(request), self.welcome(self.sessions.pipeline(request.session_hash))
+
+    def held_files(self, request: gr.Request) -> list[str]:
+        """The session's uploaded files that it answers from (none when it answers from the shared documents)."""
+        session = self.sessions.pipeline(request.session_hash)
+        if session is None:
+            return []
         documents = _documents(session)
-        files = [path for path in self.sessions.files(session_id) if os.path.basename(path) in documents]
-        return session_id, self.sources(session), self._mode_of(session), files
+        return [path for path in self.sessions.files(request.session_hash) if os.path.basename(path) in documents]
 
     def view(self, opened: gr.EventData, request: gr.Request) -> str:
         """The viewer: the document a link names, from this session's own documents (or the shared ones when it
@@ -313,13 +335,24 @@ class Chat:
         """How a session's uploads were indexed: with every shared document, or instead of them."""
         return ADD if _documents(self.shared).keys() <= _documents(session).keys() else REPLACE
 
-    def placeholder(self, examples: Sequence[str]) -> str:
-        """The empty chat: which documents are loaded (described in the side panel) and how to start."""
-        names = list(_documents(self.shared))
+    def placeholder(self, session: QAPipeline | None = None) -> str:
+        """The empty chat: which documents are asked (described in the side panel) and how to start."""
+        names = list(_documents(session or self.shared))
         shown = ", ".join(f"**{_markdown_text(name)}**" for name in names[:NAMED_IN_CHAT])
         more = f" and {len(names) - NAMED_IN_CHAT} more" if len(names) > NAMED_IN_CHAT else ""
-        start = "Try one of these questions, or type your own below." if examples else "Type a question below."
+        offered = self.offered(session)
+        start = "Try one of these questions, or type your own below." if offered else "Type a question below."
         return f"Answering from {shown}{more} (what they are about is beside the chat). {start}"
+
+    def welcome(self, session: QAPipeline | None) -> dict:
+        """The empty chat's welcome for the session's documents: the example questions only while the shared
+        documents are asked, since they are about those."""
+        return gr.update(placeholder=self.placeholder(session), examples=self.offered(session))
+
+    def offered(self, session: QAPipeline | None) -> list[dict]:
+        """The example questions the empty chat offers a session (as the chat takes them)."""
+        asks_shared = session is None or self._mode_of(session) == ADD
+        return [{"text": example} for example in self.examples] if asks_shared else []
 
     @tracked
     def answer(self, question: str, top_k: int | None = None, threshold: float | None = None) -> dict:
@@ -353,7 +386,7 @@ def build_app(
     if sessions is None:
         sessions = SessionRegistry(DEFAULT_LIMITS)
     sessions.start()
-    chat = Chat(shared, sessions, in_flight)
+    chat = Chat(shared, sessions, in_flight, examples)
     # Uploaded files are private documents: Gradio's copies are deleted after an hour (checked every 10 minutes).
     with gr.Blocks(title="Ask the document", delete_cache=(600, 3600)) as app:
         gr.Markdown(f"# Ask the document\n{INTRO}")
@@ -363,8 +396,8 @@ def build_app(
                     elem_id="chat",
                     label="Chat",
                     height=560,
-                    examples=[{"text": example} for example in examples] or None,
-                    placeholder=chat.placeholder(examples),
+                    examples=chat.offered(None) or None,
+                    placeholder=chat.placeholder(),
                     latex_delimiters=[],  # documents quote prices in dollars; "$" must stay text
                     autoscroll=False,  # scrolled to the reply's top instead (SHOW_REPLY), not to a long reply's end
                     feedback_options=None,
@@ -372,6 +405,7 @@ def build_app(
                 )
                 question = gr.Textbox(
                     elem_id="question",
+                    label="Your question",  # hidden, but what a screen reader announces
                     show_label=False,
                     placeholder="Ask a question and press Enter",
                     submit_btn="Ask",
@@ -403,7 +437,7 @@ def build_app(
                         step=0.01,
                         label="Abstention threshold",
                         elem_id="threshold",
-                        info="Below this confidence the bot says the documents do not answer (default: calibrated).",
+                        info="Below this confidence the bot answers only with a best guess (default: calibrated).",
                     )
         settings = [top_k, threshold]
         for event in (
@@ -436,6 +470,7 @@ def build_app(
                 api_visibility="undocumented" if listener == files.upload else "private",
             )
             uploaded.then(None, [chatbot], None, js=SHOW_REPLY, api_visibility="private")
+            uploaded.then(chat.loaded, None, [files, chatbot], show_progress="hidden", api_visibility="private")
         viewer.click(chat.view, None, viewer, api_visibility="private").then(
             None, [viewer], None, js=SHOW_MARK, api_visibility="private"
         )
@@ -443,7 +478,7 @@ def build_app(
         app.load(
             chat.resume,
             [session_id],
-            [session_id, sources, mode, files],
+            [session_id, sources, mode, files, chatbot],
             js=EARLIER_SESSION,
             show_progress="hidden",
             api_visibility="private",

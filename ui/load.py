@@ -32,6 +32,7 @@ from index.loaders import MAX_BYTES
 from qa.corpus import BUNDLED_ARTICLE, BUNDLED_QUESTIONS
 from qa.timings import percentile
 from ui.local_server import started_server
+from ui.render import message_text
 
 BOUND = 1.5  # issue 11: another user's p50 while a 5 MB upload indexes, relative to idle
 
@@ -171,9 +172,7 @@ def write_document(path: Path, size: int) -> Path:
 
 def notice(messages: list[dict]) -> str:
     """The text of the chat's last message, without its HTML (Gradio sends the content as a list of parts)."""
-    content = messages[-1]["content"]
-    markup = content if isinstance(content, str) else "".join(part.get("text", "") for part in content)
-    return html.unescape(re.sub(r"<[^>]*>", " ", markup)).strip()
+    return html.unescape(re.sub(r"<[^>]*>", " ", message_text(messages[-1]))).strip()
 
 
 def rss_mib(pid: int) -> float:

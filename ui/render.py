@@ -322,3 +322,11 @@ def _text(text: str) -> str:
 
 def _block(kind: str, parts: Sequence[str]) -> str:
     return f'<div class="{kind}">{"".join(parts)}</div>'
+
+
+def message_text(message: dict) -> str:
+    """A chat message's HTML, whether Gradio hands its content back as a string or as a list of parts."""
+    content = message.get("content", "")
+    if isinstance(content, str):
+        return content
+    return "".join(part.get("text", "") for part in content if isinstance(part, dict))

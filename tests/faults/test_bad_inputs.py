@@ -40,6 +40,7 @@ def fails(args: list[str], capsys, *messages: str) -> str:
         ("\u200b\u200b\u200b", "Please type a question"),
         ("\x01\x02\x7f", "Please type a question"),
         ("\u2028\ufeff \u200d", "Please type a question"),
+        ("?!?... ,,, ???", "no letters or digits"),
     ],
 )
 def test_questions_that_cannot_be_read(question, message, capsys):

@@ -138,6 +138,10 @@ def test_first_screen_offers_examples_and_an_example_asks_itself(open_session):
 def test_bad_questions_get_a_message_in_the_chat(open_session):
     page = open_session()
     assert ask(page, "").inner_text() == "Please type a question."
+    page.locator("#question textarea").press("Enter")  # the empty box sent again: said once is enough
+    page.wait_for_timeout(2000)  # its (empty) reply has come back well within this
+    expect(page.locator('#chat [data-testid="bot"]').filter(has_text="Please type a question.")).to_have_count(1)
+    assert "no letters or digits" in ask(page, "?!?... ,,,").inner_text()
     assert "10,000 characters long" in ask(page, "a" * 10_000).inner_text()
     assert "(10,000 characters)" in page.locator('#chat [data-testid="user"]').last.inner_text()  # shortened
     assert page.locator("#question textarea").input_value() == "a" * 10_000  # kept, to be shortened and sent again
@@ -176,6 +180,9 @@ def test_bad_uploads_are_refused_with_a_message_each(open_session, tmp_path):
     assert "big.txt: file is 5.0 MB, larger than the 5.0 MB limit" in text
     assert "answers still come from the shared documents" in text
     assert "article.txt" in page.locator("#sources").inner_text()
+    # out of the box, so the next upload does not read them and say all this again
+    for name in files:
+        expect(page.locator("#uploads").get_by_role("cell", name=name)).to_have_count(0)
 
 
 def test_own_document_is_answered_in_its_session_only(open_session, server_url, tmp_path):
@@ -391,6 +398,9 @@ def test_uploads_are_added_or_replace_the_shared_documents_and_survive_a_reload(
     expect(replace_them).to_be_checked()  # the default
     upload(page, festival, "Indexed festival.txt: answers now come from your documents only.")
     assert sources.locator("strong").all_inner_texts()[1:] == ["festival.txt"]
+    page.get_by_role("button", name="Clear chat").click()  # the empty chat names what is asked now
+    expect(page.locator("#chat")).to_contain_text("Answering from festival.txt")
+    expect(page.get_by_text(KISHIDA, exact=True)).to_have_count(0)  # the article's examples are not offered
     assert "Fumio Kishida" not in ask(page, KISHIDA).inner_text()
 
     page.get_by_label("Add them to the shared documents").check()  # the file in the box is indexed again
@@ -409,6 +419,8 @@ def test_uploads_are_added_or_replace_the_shared_documents_and_survive_a_reload(
     expect(page.get_by_label("Add them to the shared documents")).to_be_checked()  # as they were indexed
     expect(page.locator("#uploads").get_by_role("cell", name="festival.txt")).to_be_visible()  # back in the box
     assert notices(page).count() == 0  # and not indexed again
+    expect(page.locator("#chat")).to_contain_text("Answering from article.txt, festival.txt")
+    expect(page.get_by_text(KISHIDA, exact=True)).to_be_visible()  # the shared documents are asked too
     assert "Quentin Bay" in ask(page, FESTIVAL).locator(".qa-answer").inner_text()  # the upload survived
 
     other = open_session()  # another person's page: the upload stays private
