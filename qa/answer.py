@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 
 from index.records import HEADING_SEPARATOR, Document, Passage
+from qa.words import content_words
 
 SPAN = "span"  # an answer quoted as a span: a name, a date, a number, a phrase
 SENTENCE = "sentence"  # a whole sentence offered for a yes/no, why or how question (``qa.supporting``)
@@ -62,6 +63,13 @@ class Result:
         """An abstention the evidence supports: nothing found, or the best guess far below the threshold."""
         return self.abstained and (not self.candidates or self.candidates[0].score < self.refuse_below)
 
+    @property
+    def words_unseen(self) -> bool:
+        """The question has words of substance and none of them occurs in the passages found: asked in another
+        language than the documents', say, or about what they never name."""
+        asked = content_words(self.question)
+        return bool(asked and self.passages) and not any(asked & content_words(p.chunk.text) for p in self.passages)
+
     def to_dict(self) -> dict:
         return {
             "question": self.question,
@@ -94,8 +102,14 @@ def abstention_text(result: Result) -> str:
     several = len({p.chunk.source for p in result.passages}) > 1
     documents = "documents" if several else "document"
     if result.documents_silent:
-        return f"The {documents} {'do' if several else 'does'} not answer this question."
-    return f"No confident answer was found in the {documents}; the best guess is below. Try rephrasing the question."
+        said = f"The {documents} {'do' if several else 'does'} not answer this question."
+    else:
+        said = f"No confident answer was found in the {documents}; the best guess is below."
+        said += " Try rephrasing the question."
+    if result.words_unseen:
+        whose = "documents'" if several else "document's"
+        said += f" None of its words occur in the passages closest to it: is it asked in the {whose} language?"
+    return said
 
 
 def reply_text(answer: Answer) -> str:

@@ -45,7 +45,7 @@ from dataclasses import dataclass
 
 from index.sentences import split_sentences
 from qa.squad import QAExample
-from qa.verifier import content_words
+from qa.words import content_words
 
 _ANTONYM_PAIRS = [
     ("first", "last"),

@@ -15,7 +15,7 @@ from index.records import Passage
 from index.sentences import split_sentences
 from qa.answer import SENTENCE, Answer, Result
 from qa.question_kind import SENTENCE_KINDS, YES_NO
-from qa.verifier import content_words
+from qa.words import content_words
 
 # A sentence offered must hold at least this share of the question's content words. For yes/no questions these
 # words choose the sentence (the reader's spans do not point at the one stating what is asked); for why and how,

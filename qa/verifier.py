@@ -23,6 +23,7 @@ from index.errors import QAError
 from index.records import Passage
 from qa.answer import Answer
 from qa.decoding import confidence
+from qa.words import WORD, content_words
 
 VERIFIER_FILE = "verifier.json"
 FEATURES = (
@@ -35,17 +36,10 @@ FEATURES = (
     "question_in_context",  # share of the question's content words found in the passage read
     "names_missing",  # the question's capitalised words and numbers the passage lacks
 )
-_STOP = set(
-    "a an the of in on at to for from by with and or is are was were be been being do does did what which who whom "
-    "whose when where why how that this these those it its as into than then there their they he she his her him "
-    "i you we our your not no yes can could would should will shall may might must have has had about after before "
-    "during over under between many much most more name named called".split()
-)
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 _NUMBER_WORDS = "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|hundred|thousand|million|billion|dozen"
 _HAS_NUMBER = re.compile(rf"\d|\b({_NUMBER_WORDS})\b", re.IGNORECASE)
 _HAS_DATE = re.compile(rf"\d|\b({_MONTHS}|century|centuries|decade|year|years|ago|today|yesterday)\b", re.IGNORECASE)
-_WORD = re.compile(r"\w+")
 
 
 class VerifierError(QAError):
@@ -75,13 +69,8 @@ def type_fit(question: str, answer: str) -> float:
     return 0.0
 
 
-def content_words(text: str) -> set[str]:
-    """The words of ``text`` that carry its subject (no question words, pronouns or other function words)."""
-    return {w for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 1}
-
-
 def _normal(text: str) -> str:
-    return " ".join(_WORD.findall(text.lower()))
+    return " ".join(WORD.findall(text.lower()))
 
 
 def features(question: str, candidate: Answer, others: list[Answer], passages: list[Passage]) -> list[float]:
@@ -94,8 +83,8 @@ def features(question: str, candidate: Answer, others: list[Answer], passages: l
     context_words = content_words(context)
     asked = content_words(question)
     in_context = len(asked & context_words) / len(asked) if asked else 1.0
-    names = {w.lower() for w in _WORD.findall(question)[1:] if w[:1].isupper() or w[:1].isdigit()}
-    missing = len(names - set(_WORD.findall(context.lower())))
+    names = {w.lower() for w in WORD.findall(question)[1:] if w[:1].isupper() or w[:1].isdigit()}
+    missing = len(names - set(WORD.findall(context.lower())))
     return [
         candidate.margin,
         gap,

@@ -36,6 +36,19 @@ def test_abstains_when_the_article_does_not_say(article_pipeline):
     assert result.to_dict()["answer"] is None
 
 
+@pytest.mark.parametrize("question", ["日本の首相は誰ですか？", "Кто премьер-министр Японии?"])
+def test_a_question_in_another_language_is_told_so(article_pipeline, question):
+    result = article_pipeline.run(question)
+    assert result.abstained and result.words_unseen
+    assert "is it asked in the document's language?" in result.to_dict()["reply"]
+
+
+def test_an_english_question_the_article_is_silent_on_gets_no_language_hint(article_pipeline):
+    result = article_pipeline.run("What is the population of the Kuril Islands?")
+    assert result.abstained and not result.words_unseen
+    assert "language" not in result.to_dict()["reply"]
+
+
 def test_the_threshold_decides_abstention(article_pipeline):
     question = "Who is the Kremlin spokesman?"
     assert article_pipeline.run(question, threshold=0.0).answer is not None

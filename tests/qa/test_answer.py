@@ -1,0 +1,24 @@
+"""How a reply is worded: the one abstention text, and when it asks whether the question is in another language."""
+
+from index.records import Chunk, Passage
+from qa.answer import Result, abstention_text
+
+PASSAGE = Passage(Chunk(0, "article.txt", "Prime Minister Fumio Kishida spoke in Tokyo.", 0, 44), 1.0)
+
+
+def test_a_question_sharing_no_word_with_the_passages_found_is_asked_about_its_language():
+    result = Result("Qui est le chef du gouvernement?", None, passages=[PASSAGE])
+    assert result.words_unseen
+    assert abstention_text(result) == (
+        "The document does not answer this question. None of its words occur in the passages closest to it: "
+        "is it asked in the document's language?"
+    )
+
+
+def test_one_shared_word_or_no_word_of_substance_asks_nothing():
+    assert not Result("Who is the prime minister of France?", None, passages=[PASSAGE]).words_unseen
+    assert not Result("Who is it?", None, passages=[PASSAGE]).words_unseen  # nothing to look for
+    assert not Result("Qui est le chef du gouvernement?", None).words_unseen  # no passage found at all
+    assert abstention_text(Result("Who is the prime minister of France?", None, passages=[PASSAGE])) == (
+        "The document does not answer this question."
+    )
