@@ -278,11 +278,11 @@ class Chat:
         files = self.held_files(request)
         return session_id, self.sources(session), self._mode_of(session), files, self.welcome(session)
 
-    def loaded(self, request: gr.Request) -> tuple[list[str], dict]:
+    def loaded(self, request: gr.Request) -> tuple[list[str], dict, str]:
         """After an upload: the upload box holds only the files the session answers from, so that a file that
-        could not be read is said once and does not come back with the next upload; and the empty chat's
-        welcome names the documents now asked."""
-        return self.held_files(request), self.welcome(self.sessions.pipeline(request.session_hash))
+        could not be read is said once and does not come back with the next upload; the empty chat's welcome
+        names the documents now asked; and the viewer is closed, as its document may no longer be asked."""
+        return self.held_files(request), self.welcome(self.sessions.pipeline(request.session_hash)), ""
 
     def held_files(self, request: gr.Request) -> list[str]:
         """The session's uploaded files that it answers from (none when it answers from the shared documents)."""
@@ -470,7 +470,7 @@ def build_app(
                 api_visibility="undocumented" if listener == files.upload else "private",
             )
             uploaded.then(None, [chatbot], None, js=SHOW_REPLY, api_visibility="private")
-            uploaded.then(chat.loaded, None, [files, chatbot], show_progress="hidden", api_visibility="private")
+            uploaded.then(chat.loaded, None, [files, chatbot, viewer], show_progress="hidden", api_visibility="private")
         viewer.click(chat.view, None, viewer, api_visibility="private").then(
             None, [viewer], None, js=SHOW_MARK, api_visibility="private"
         )

@@ -320,7 +320,7 @@ def open_viewer(page, link) -> dict:
         time.sleep(0.2)
 
 
-def test_the_viewer_opens_the_document_at_the_highlighted_answer(open_session):
+def test_the_viewer_opens_the_document_at_the_highlighted_answer(open_session, tmp_path):
     page = open_session()
     reply = ask(page, TROOPS)
     assert reply.locator(".qa-answer").inner_text() == "“3,500”"
@@ -338,6 +338,12 @@ def test_the_viewer_opens_the_document_at_the_highlighted_answer(open_session):
 
     page.locator("#viewer a.qa-close").click()
     expect(page.locator("#viewer .qa-document")).to_have_count(0)
+
+    open_viewer(page, reply.locator(".qa-meta a.qa-open"))
+    festival = tmp_path / "festival.txt"
+    festival.write_text(OWN_DOCUMENT, encoding="utf-8")
+    upload(page, festival, "Indexed festival.txt: answers now come from your documents only.")
+    expect(page.locator("#viewer .qa-document")).to_have_count(0)  # the article is no longer asked: closed
 
 
 def test_glued_sentences_are_spaced_on_screen_while_offsets_stay_exact(open_session):
