@@ -206,7 +206,8 @@ def paragraph_swap(example: QAExample, facts: ArticleFacts, rng: random.Random) 
     sentence may well say the same of it, and the question would still be answered.
     """
     spans = split_sentences(example.context)
-    answer_sentences = [example.context[start:end] for start, end in spans if _holds_answer(example, start, end)]
+    sentences = [example.context[start:end] for start, end in spans]
+    answer_sentences = [text for text, (start, end) in zip(sentences, spans) if _holds_answer(example, start, end)]
     kinds = ["year", "number", "name"]
     rng.shuffle(kinds)
     for kind in kinds:
@@ -224,9 +225,8 @@ def paragraph_swap(example: QAExample, facts: ArticleFacts, rng: random.Random) 
             and not any(e in s for s in answer_sentences)
             and not any(e in a.text or a.text in e for a in example.answers)
             and not any(
-                e in example.context[start:end]
-                and len(asked & content_words(example.context[start:end])) > _MAX_SHARED * len(asked)
-                for start, end in spans
+                e in text and len(asked & words) > _MAX_SHARED * len(asked)
+                for text, words in zip(sentences, facts.sentence_words(example.context))
             )
         ]
         if pool:

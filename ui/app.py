@@ -275,22 +275,22 @@ class Chat:
         session = self.sessions.pipeline(session_id) if self.sessions.adopt(earlier_session, session_id) else None
         if session is None:
             return session_id, gr.skip(), gr.skip(), gr.skip(), gr.skip()
-        files = self.held_files(request)
+        files = self._held_files(session_id, session)
         return session_id, self.sources(session), self._mode_of(session), files, self.welcome(session)
 
     def loaded(self, request: gr.Request) -> tuple[list[str], dict, str]:
         """After an upload: the upload box holds only the files the session answers from, so that a file that
         could not be read is said once and does not come back with the next upload; the empty chat's welcome
         names the documents now asked; and the viewer is closed, as its document may no longer be asked."""
-        return self.held_files(request), self.welcome(self.sessions.pipeline(request.session_hash)), ""
-
-    def held_files(self, request: gr.Request) -> list[str]:
-        """The session's uploaded files that it answers from (none when it answers from the shared documents)."""
         session = self.sessions.pipeline(request.session_hash)
+        return self._held_files(request.session_hash, session), self.welcome(session), ""
+
+    def _held_files(self, session_id: str, session: QAPipeline | None) -> list[str]:
+        """The session's uploaded files that it answers from (none when it answers from the shared documents)."""
         if session is None:
             return []
         documents = _documents(session)
-        return [path for path in self.sessions.files(request.session_hash) if os.path.basename(path) in documents]
+        return [path for path in self.sessions.files(session_id) if os.path.basename(path) in documents]
 
     def view(self, opened: gr.EventData, request: gr.Request) -> str:
         """The viewer: the document a link names, from this session's own documents (or the shared ones when it
