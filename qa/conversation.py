@@ -10,10 +10,10 @@ stands on its own is read as it is, history or not.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from index.records import Chunk, Passage
+from index.records import Chunk, Document, Passage
 from qa.answer import Result
 from qa.supporting import sentence_of
 
@@ -53,6 +53,36 @@ class Turn:
             return cls(result.question)
         chunk = result.passages[answer.passage].chunk if answer.passage < len(result.passages) else None
         return cls(result.question, answer.text, sentence_of(answer).text, chunk)
+
+    def to_dict(self) -> dict:
+        """The turn as JSON, to be kept outside the server (a browser tab's storage): the passage by its place only."""
+        place = None if self.chunk is None else [self.chunk.source, self.chunk.id, self.chunk.start, self.chunk.end]
+        return {"question": self.question, "answer": self.answer, "sentence": self.sentence, "passage": place}
+
+    @classmethod
+    def from_dict(cls, data: object, documents: Mapping[str, Document]) -> Turn | None:
+        """A turn kept by ``to_dict``, or None when ``data`` is not one. It came from outside, so its passage is
+        cut again from ``documents`` (the text read is always the document's own), and is left out when its
+        document is no longer asked or the place does not fit it."""
+        if not isinstance(data, dict) or not all(
+            isinstance(data.get(k), str) for k in ("question", "answer", "sentence")
+        ):
+            return None
+        return cls(data["question"], data["answer"], data["sentence"], _chunk_at(data.get("passage"), documents))
+
+
+def _chunk_at(place: object, documents: Mapping[str, Document]) -> Chunk | None:
+    """The chunk at ``place`` ([source, id, start, end]) of ``documents``, or None when there is none there."""
+    if not isinstance(place, list) or len(place) != 4 or not isinstance(place[0], str):
+        return None
+    source, *numbers = place
+    if not all(isinstance(n, int) and not isinstance(n, bool) for n in numbers):
+        return None
+    chunk_id, start, end = numbers
+    document = documents.get(source)
+    if document is None or not 0 <= start < end <= len(document.text):
+        return None
+    return Chunk(chunk_id, source, document.text[start:end], start, end, document.heading_path(start))
 
 
 def is_follow_up(question: str) -> bool:

@@ -120,9 +120,26 @@ SHOW_MARK = """
 # A reload gives the page a new Gradio session: the tab's earlier session id, kept in its sessionStorage (one per
 # tab, kept across reloads, gone with the tab), is sent on loading, so the server hands that session's uploads
 # over (``SessionRegistry.adopt``); the page then keeps its new id there.
+# The conversation is kept there too (``Chat.remember``), so a reload shows it again and a follow-up asked after it
+# is still read in its light; it leaves with the tab, and no server holds it.
 SESSION_KEY = "qa-chat-session"
-EARLIER_SESSION = f"() => sessionStorage.getItem('{SESSION_KEY}') || ''"
+CONVERSATION_KEY = "qa-chat-conversation"
+EARLIER_SESSION = f"""
+() => {{
+  let kept = null;
+  try {{ kept = JSON.parse(sessionStorage.getItem('{CONVERSATION_KEY}') || 'null'); }} catch (error) {{}}
+  return [sessionStorage.getItem('{SESSION_KEY}') || '', kept];
+}}
+"""
 KEEP_SESSION = f"(id) => {{ if (id) sessionStorage.setItem('{SESSION_KEY}', id); }}"
+FORGET_CONVERSATION = f"() => sessionStorage.removeItem('{CONVERSATION_KEY}')"  # at once, as "Clear chat" is clicked
+KEEP_CONVERSATION = f"""
+(kept) => {{
+  try {{ sessionStorage.setItem('{CONVERSATION_KEY}', JSON.stringify(kept)); }}
+  catch (error) {{ sessionStorage.removeItem('{CONVERSATION_KEY}'); }}
+}}
+"""
+KEPT_MESSAGES = 200  # the latest messages a reload shows again (a tab's storage holds a few megabytes)
 
 # After a reply: its first lines (the quote or what the document says, then the confidence) at the top of the chat,
 # below the chat's label (48 px), and the chat's top on screen. Gradio's autoscroll (off: it ran after this and
@@ -266,17 +283,51 @@ class Chat:
         source = "the shared documents and yours" if add else "your documents only"
         return [f"Indexed {names}: answers now come from {source}.", *uploads.errors]
 
-    def resume(self, earlier_session: str, request: gr.Request) -> tuple[str, str, str, list[str], dict]:
+    def resume(
+        self, earlier_session: str, kept: object, request: gr.Request
+    ) -> tuple[str, str, str, list[str], dict, list[Turn]]:
         """The page (re)loaded: take over the tab's earlier session, if it had one, so the uploads survive a
-        reload. Returns the new session id for the tab to keep, the side panel, the add-or-replace choice the
-        documents were indexed with, their files, back in the upload box (setting it is no upload: nothing
-        is indexed again), and the empty chat's welcome for those documents."""
+        reload, and show the conversation the tab kept (``remember``) again. Returns the new session id for the
+        tab to keep, the side panel, the add-or-replace choice the documents were indexed with, their files,
+        back in the upload box (setting it is no upload: nothing is indexed again), the chat (its messages, and
+        the empty chat's welcome for those documents) and the turns a follow-up leans on."""
         session_id = request.session_hash
         session = self.sessions.pipeline(session_id) if self.sessions.adopt(earlier_session, session_id) else None
+        messages, turns = self._kept_conversation(kept, session)
+        shown = {"value": messages} if messages else {}
         if session is None:
-            return session_id, gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            return session_id, gr.skip(), gr.skip(), gr.skip(), gr.update(**shown) if shown else gr.skip(), turns
         files = self._held_files(session_id, session)
-        return session_id, self.sources(session), self._mode_of(session), files, self.welcome(session)
+        return (
+            session_id,
+            self.sources(session),
+            self._mode_of(session),
+            files,
+            {**self.welcome(session), **shown},
+            turns,
+        )
+
+    def remember(self, history: list[Message], turns: list[Turn]) -> dict:
+        """The conversation as the tab keeps it across a reload: its latest messages, and the turns a follow-up
+        leans on (none once the chat is cleared)."""
+        messages = [_message(m["role"], message_text(m)) for m in history][-KEPT_MESSAGES:]
+        return {"messages": messages, "turns": [turn.to_dict() for turn in turns] if messages else []}
+
+    def _kept_conversation(self, kept: object, session: QAPipeline | None) -> tuple[list[Message], list[Turn]]:
+        """The messages and turns of a conversation kept by ``remember``. It comes from the browser, so what is
+        not in that form is left out rather than refused, and each turn's passage is cut again from the
+        documents now asked (``Turn.from_dict``)."""
+        if not isinstance(kept, dict) or not isinstance(kept.get("messages"), list):
+            return [], []
+        messages = [
+            _message(m["role"], m["content"])
+            for m in kept["messages"]
+            if isinstance(m, dict) and m.get("role") in ("user", "assistant") and isinstance(m.get("content"), str)
+        ][-KEPT_MESSAGES:]
+        stored = kept.get("turns") if messages and isinstance(kept.get("turns"), list) else []
+        documents = _documents(session or self.shared)
+        turns = [turn for turn in (Turn.from_dict(t, documents) for t in stored[-CHAIN:]) if turn is not None]
+        return messages, turns
 
     def loaded(self, request: gr.Request) -> tuple[list[str], dict, str]:
         """After an upload: the upload box holds only the files the session answers from, so that a file that
@@ -412,7 +463,9 @@ def build_app(
                     autofocus=True,
                 )
                 turns = gr.State([])  # this session's conversation, for follow-ups (server-side, one per session)
-                gr.ClearButton([chatbot, question, turns], value="Clear chat")
+                clear = gr.ClearButton([chatbot, question, turns], value="Clear chat")
+                clear.click(None, None, None, js=FORGET_CONVERSATION, api_visibility="private")
+                kept = gr.JSON(visible=False)  # the conversation as the tab keeps it (``Chat.remember``)
                 viewer = gr.HTML("", elem_id="viewer", js_on_load=OPEN_LINKS, padding=False)
             with gr.Column(scale=1):
                 sources = gr.HTML(chat.sources(None), elem_id="sources")
@@ -474,11 +527,20 @@ def build_app(
         viewer.click(chat.view, None, viewer, api_visibility="private").then(
             None, [viewer], None, js=SHOW_MARK, api_visibility="private"
         )
+        # Every change of the chat, by a reply, an upload's notice, "Clear chat" or a reload, is kept in the tab.
+        chatbot.change(
+            chat.remember,
+            [chatbot, turns],
+            [kept],
+            show_progress="hidden",
+            concurrency_limit=None,
+            api_visibility="private",
+        ).then(None, [kept], None, js=KEEP_CONVERSATION, api_visibility="private")
         session_id = gr.Textbox(visible=False)
         app.load(
             chat.resume,
-            [session_id],
-            [session_id, sources, mode, files, chatbot],
+            [session_id, kept],
+            [session_id, sources, mode, files, chatbot, turns],
             js=EARLIER_SESSION,
             show_progress="hidden",
             api_visibility="private",

@@ -3,16 +3,26 @@
 from index.records import Chunk, Passage
 from qa.answer import Result, abstention_text
 
-PASSAGE = Passage(Chunk(0, "article.txt", "Prime Minister Fumio Kishida spoke in Tokyo.", 0, 44), 1.0)
+TEXT = "Prime Minister Fumio Kishida spoke in Tokyo, where he is the host of the talks."
+PASSAGE = Passage(Chunk(0, "article.txt", TEXT, 0, len(TEXT)), 1.0)
 
 
 def test_a_question_sharing_no_word_with_the_passages_found_is_asked_about_its_language():
     result = Result("Qui est le chef du gouvernement?", None, passages=[PASSAGE])
     assert result.words_unseen
     assert abstention_text(result) == (
-        "The document does not answer this question. None of its words occur in the passages closest to it: "
+        "The document does not answer this question. Few or none of its words occur in the passages closest to it: "
         "is it asked in the document's language?"
     )
+
+
+def test_a_question_sharing_only_names_with_the_passages_found_is_asked_about_its_language_too():
+    # more than two thirds of its words, little ones included, occur nowhere in the passages
+    assert Result("Quel est le rôle de Fumio Kishida?", None, passages=[PASSAGE]).words_unseen
+    # an English question shares its little words: "did" and "speak" are missing, "Fumio Kishida" is there
+    assert not Result("Where did Fumio Kishida speak?", None, passages=[PASSAGE]).words_unseen
+    # words are compared by their first five letters: "ministers" is seen in "Minister"
+    assert not Result("Which ministers?", None, passages=[PASSAGE]).words_unseen
 
 
 def test_one_shared_word_or_no_word_of_substance_asks_nothing():

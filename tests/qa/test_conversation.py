@@ -1,8 +1,10 @@
 """Follow-ups: which questions lean on the last turn, and how that turn shapes what is retrieved and read."""
 
+import json
+
 import pytest
 
-from index.records import Chunk, Passage
+from index.records import Chunk, Document, Passage
 from qa.answer import Answer, Result
 from qa.conversation import FollowUp, Turn, follow_up, is_follow_up
 
@@ -60,6 +62,29 @@ def test_a_turn_keeps_the_answers_sentence_and_passage():
     assert turn.chunk.id == 4
     silent = Turn.from_result(Result("Who built the weir?", None))
     assert (silent.answer, silent.sentence, silent.chunk) == ("", "", None)
+
+
+def test_a_turn_kept_as_json_comes_back_with_its_passage_cut_from_the_document():
+    documents = {"dam.txt": Document("dam.txt", "x" * 100 + TEXT, headings=((0, 1, "The dam"),))}
+    turn = Turn.from_result(_result("Who built the dam?", "Victor Hale"))
+    kept = json.loads(json.dumps(turn.to_dict()))  # as a browser tab keeps it
+
+    back = Turn.from_dict(kept, documents)
+    assert back == Turn(turn.question, turn.answer, turn.sentence, Chunk(4, "dam.txt", TEXT, 100, 180, ("The dam",)))
+    # what the tab sends back is not trusted: the passage's text is always the document's own
+    assert Turn.from_dict({**kept, "passage": ["dam.txt", 4, 100, 107]}, documents).chunk.text == "The dam"
+    # a passage whose document is no longer asked, or whose place does not fit it, is left out; the turn stays
+    for place in (
+        ["gone.txt", 4, 0, 7],
+        ["dam.txt", 4, 100, 181],
+        ["dam.txt", 4, 7, 7],
+        ["dam.txt", 4, "0", 7],
+        "dam.txt",
+        None,
+    ):
+        assert Turn.from_dict({**kept, "passage": place}, documents) == Turn(turn.question, turn.answer, turn.sentence)
+    for malformed in (None, [], "turn", {"question": "Who?"}, {**kept, "answer": 3}):
+        assert Turn.from_dict(malformed, documents) is None
 
 
 def test_a_follow_up_is_read_with_the_last_turn_and_its_passage_first():

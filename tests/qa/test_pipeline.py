@@ -36,7 +36,15 @@ def test_abstains_when_the_article_does_not_say(article_pipeline):
     assert result.to_dict()["answer"] is None
 
 
-@pytest.mark.parametrize("question", ["日本の首相は誰ですか？", "Кто премьер-министр Японии?"])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "日本の首相は誰ですか？",
+        "Кто премьер-министр Японии?",
+        "Qui a invité Poutine à des pourparlers dans une station thermale ?",
+        "Quel est le rôle de Fumio Kishida ?",  # shares the name with the article, and little else
+    ],
+)
 def test_a_question_in_another_language_is_told_so(article_pipeline, question):
     result = article_pipeline.run(question)
     assert result.abstained and result.words_unseen

@@ -24,7 +24,8 @@ ABSTENTION_UNSURE = (
     "No confident answer was found in the document; the best guess is below. Try rephrasing the question."
 )
 # Asked after KISHIDA, "he" is Kishida and the answer is in his sentence; asked alone, the reader finds nothing
-# it is sure of (checked with `qa chat` and `qa ask`: "dialogue with Russia" 0.35 after KISHIDA, an abstention alone).
+# it is sure of (checked with `qa chat` and `qa ask`, sitting 22: "dialogue with Russia" 0.59 after KISHIDA, an
+# abstention alone).
 STRESSED = "What did he stress?"
 WARSHIPS = "Did Russia send warships to the waters near the islands?"
 WARSHIPS_SENTENCE = "Moscow said on Monday that it had sent more than 20 warships to the waters near the islands"
@@ -395,7 +396,7 @@ def upload(page, path: Path, expected: str) -> str:
     return notice.inner_text()
 
 
-def test_uploads_are_added_or_replace_the_shared_documents_and_survive_a_reload(open_session, tmp_path):
+def test_uploads_and_the_conversation_survive_a_reload(open_session, tmp_path):
     festival = tmp_path / "festival.txt"
     festival.write_text(OWN_DOCUMENT, encoding="utf-8")
     page = open_session()
@@ -418,16 +419,29 @@ def test_uploads_are_added_or_replace_the_shared_documents_and_survive_a_reload(
     assert "Quentin Bay" in ask(page, FESTIVAL).locator(".qa-answer").inner_text()
     assert "Fumio Kishida" in ask(page, KISHIDA).locator(".qa-answer").inner_text()  # the article is asked too
 
+    replies = page.locator("#chat .qa-reply").all_inner_texts()
+    told = notices(page).all_inner_texts()
     page.reload()
     page.locator("#question textarea").wait_for()
     expect(sources).to_contain_text("Shared documents and yours", timeout=30_000)
     assert sources.locator("strong").all_inner_texts()[1:] == ["article.txt", "festival.txt"]
     expect(page.get_by_label("Add them to the shared documents")).to_be_checked()  # as they were indexed
     expect(page.locator("#uploads").get_by_role("cell", name="festival.txt")).to_be_visible()  # back in the box
-    assert notices(page).count() == 0  # and not indexed again
-    expect(page.locator("#chat")).to_contain_text("Answering from article.txt, festival.txt")
-    expect(page.get_by_text(KISHIDA, exact=True)).to_be_visible()  # the shared documents are asked too
+    # the conversation is shown again as it was, and the files were not indexed again (no new notice)
+    expect(page.locator("#chat .qa-reply")).to_have_count(len(replies))
+    assert page.locator("#chat .qa-reply").all_inner_texts() == replies
+    assert notices(page).all_inner_texts() == told
+    follows = ask(page, STRESSED).locator(".qa-follows")  # and a follow-up still leans on the last question
+    expect(follows).to_have_text(f"A follow-up to “{KISHIDA}”")
     assert "Quentin Bay" in ask(page, FESTIVAL).locator(".qa-answer").inner_text()  # the upload survived
+
+    page.get_by_role("button", name="Clear chat").click()
+    expect(page.locator("#chat .qa-reply")).to_have_count(0)
+    page.reload()  # a cleared chat stays cleared
+    page.locator("#question textarea").wait_for()
+    expect(page.locator("#chat")).to_contain_text("Answering from article.txt, festival.txt", timeout=30_000)
+    expect(page.get_by_text(KISHIDA, exact=True)).to_be_visible()  # the shared documents are asked too
+    expect(page.locator("#chat .qa-reply")).to_have_count(0)
 
     other = open_session()  # another person's page: the upload stays private
     assert "festival.txt" not in other.locator("#sources").inner_text()

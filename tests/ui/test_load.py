@@ -22,7 +22,8 @@ def test_eight_concurrent_clients_get_the_single_client_answers(local_server):
     assert run.errors == []
     assert run.wrong == []
     assert len(run.latencies) == 8 * len(questions)
-    assert sum(text is not None for text in reference.values()) >= 18  # the reference is mostly answers (19 of 24)
+    # the reference is mostly answers, so that "the same answers" means something (17 of 24 with sitting 22)
+    assert sum(text is not None for text in reference.values()) >= 2 * len(questions) // 3
 
 
 def test_load_script_prints_every_figure_on_a_small_run(local_server, capsys):
