@@ -11,7 +11,7 @@ from qa.words import WORD, content_words
 SPAN = "span"  # an answer quoted as a span: a name, a date, a number, a phrase
 SENTENCE = "sentence"  # a whole sentence offered for a yes/no, why or how question (``qa.supporting``)
 # Above this share of a question's words missing from the passages found, it may be in another language; chosen
-# on the tuning half's English questions so that few of them are asked it (README, "Asking").
+# on the tuning half's English questions so that few of them are asked it (the README gives the share).
 FOREIGN_SHARE = 2 / 3
 
 

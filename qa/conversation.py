@@ -30,6 +30,7 @@ _OPENERS = frozenset("and but so what about how".split())  # "And the second one
 _SHORT = 3  # a question this short with no name in it ("Why not?", "In which month?") continues the last turn
 CHAIN = 3  # turns a follow-up may lean on: a follow-up to a follow-up carries the turn that one leaned on
 _WORD = re.compile(r"[\w'’.-]+")
+KEPT_CHARS = 10_000  # the longest question, answer or sentence a kept turn may bring back (a sentence is far shorter)
 
 
 @dataclass(frozen=True)
@@ -64,8 +65,9 @@ class Turn:
         """A turn kept by ``to_dict``, or None when ``data`` is not one. It came from outside, so its passage is
         cut again from ``documents`` (the text read is always the document's own), and is left out when its
         document is no longer asked or the place does not fit it."""
+        fields = ("question", "answer", "sentence")
         if not isinstance(data, dict) or not all(
-            isinstance(data.get(k), str) for k in ("question", "answer", "sentence")
+            isinstance(data.get(k), str) and len(data[k]) <= KEPT_CHARS for k in fields
         ):
             return None
         return cls(data["question"], data["answer"], data["sentence"], _chunk_at(data.get("passage"), documents))

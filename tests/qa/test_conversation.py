@@ -83,7 +83,14 @@ def test_a_turn_kept_as_json_comes_back_with_its_passage_cut_from_the_document()
         None,
     ):
         assert Turn.from_dict({**kept, "passage": place}, documents) == Turn(turn.question, turn.answer, turn.sentence)
-    for malformed in (None, [], "turn", {"question": "Who?"}, {**kept, "answer": 3}):
+    for malformed in (
+        None,
+        [],
+        "turn",
+        {"question": "Who?"},
+        {**kept, "answer": 3},
+        {**kept, "sentence": "x" * 10_001},
+    ):
         assert Turn.from_dict(malformed, documents) is None
 
 
