@@ -72,14 +72,15 @@ class Result:
         documents', say, or about what they never name. Either none of its words of substance occurs, or more
         than ``FOREIGN_SHARE`` of all its words, little ones included, occur nowhere there: a question in the
         documents' language shares its "who", "the" and "of" with them, while one in another language, "Qui a
-        invité Fumio Kishida ?", shares at most the names."""
+        invité Fumio Kishida ?", shares at most the names. One word of substance alone says nothing of the
+        language: "What did he stress?" only uses a word the passages do not."""
         if not self.passages:
             return False
         seen = {_stem(word) for p in self.passages for word in WORD.findall(p.chunk.text.lower())}
         words = [_stem(word) for word in WORD.findall(self.question.lower())]
         asked = {_stem(word) for word in content_words(self.question)}
         unseen = sum(word not in seen for word in words)
-        return bool(asked) and not asked & seen or unseen > FOREIGN_SHARE * len(words)
+        return len(asked) > 1 and not asked & seen or unseen > FOREIGN_SHARE * len(words)
 
     def to_dict(self) -> dict:
         return {

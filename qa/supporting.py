@@ -15,7 +15,7 @@ from index.records import Passage
 from index.sentences import split_sentences
 from qa.answer import SENTENCE, Answer, Result
 from qa.question_kind import SENTENCE_KINDS, YES_NO
-from qa.words import content_words
+from qa.words import content_words, share_found
 
 # A sentence offered must hold at least this share of the question's content words. For yes/no questions these
 # words choose the sentence (the reader's spans do not point at the one stating what is asked); for why and how,
@@ -46,14 +46,9 @@ def answer_in_kind(result: Result, kind: str, floor: float | None = None) -> Res
         sentence = _covering_sentence(result) or sentence_of(result.candidates[0])
     else:
         sentence = sentence_of(result.candidates[0])
-        if _coverage(content_words(result.question), sentence.text) < MIN_COVERAGE:
+        if share_found(content_words(result.question), sentence.text) < MIN_COVERAGE:
             return result  # the reader's best place says nothing of what was asked ("Why was it built?")
     return replace(result, answer=sentence)
-
-
-def _coverage(asked: set[str], sentence: str) -> float:
-    """The share of the question's content words found in ``sentence`` (1 when the question has none: "Why?")."""
-    return len(asked & content_words(sentence)) / len(asked) if asked else 1.0
 
 
 def sentence_of(candidate: Answer) -> Answer:
@@ -87,7 +82,7 @@ def _covering_sentence(result: Result) -> Answer | None:
     for passage in result.passages:
         text = passage.chunk.text
         for start, end in split_sentences(text):
-            coverage = _coverage(asked, text[start:end])
+            coverage = share_found(asked, text[start:end])
             if coverage >= MIN_COVERAGE and (best is None or coverage > best[0]):
                 best = (coverage, passage, start, end)
     if best is None:

@@ -23,7 +23,7 @@ from index.errors import QAError
 from index.records import Passage
 from qa.answer import Answer
 from qa.decoding import confidence
-from qa.words import WORD, content_words
+from qa.words import WORD, content_words, share_found
 
 VERIFIER_FILE = "verifier.json"
 FEATURES = (
@@ -80,11 +80,8 @@ def features(question: str, candidate: Answer, others: list[Answer], passages: l
     agreement = sum(1 for o in rivals if _normal(o.text) == words)
     gap = candidate.margin - max((o.margin for o in rivals), default=candidate.margin - 10.0)
     context = passages[candidate.passage].chunk.text if candidate.passage < len(passages) else candidate.context
-    context_words = content_words(context)
     asked = content_words(question)
-    in_context = len(asked & context_words) / len(asked) if asked else 1.0
     names = {w.lower() for w in WORD.findall(question)[1:] if w[:1].isupper() or w[:1].isdigit()}
-    missing = len(names - set(WORD.findall(context.lower())))
     return [
         candidate.margin,
         gap,
@@ -92,8 +89,8 @@ def features(question: str, candidate: Answer, others: list[Answer], passages: l
         float(candidate.passage),
         type_fit(question, candidate.text),
         math.log1p(len(candidate.text.split())),
-        in_context,
-        float(missing),
+        share_found(asked, context),
+        float(len(names - set(WORD.findall(context.lower())))),
     ]
 
 

@@ -16,3 +16,8 @@ STOP_WORDS = set(
 def content_words(text: str) -> set[str]:
     """The words of ``text`` that carry its subject (no question words, pronouns or other function words)."""
     return {w for w in WORD.findall(text.lower()) if w not in STOP_WORDS and len(w) > 1}
+
+
+def share_found(asked: set[str], text: str) -> float:
+    """The share of a question's content words ``asked`` that ``text`` contains (1 when it has none: "Why?")."""
+    return len(asked & content_words(text)) / len(asked) if asked else 1.0

@@ -43,7 +43,9 @@ from eval.squad_metrics import find_best_thresh, score_prediction
 from eval.tools import run_main
 from index.embedder import Embedder
 from index.errors import QAError
+from index.records import Chunk, Passage
 from index.retriever import DEFAULT_TOP_K, KEYWORD_WEIGHT, Retriever
+from qa.answer import Answer
 from qa.calibration import CALIBRATION_FILE, Calibration
 from qa.cli import add_precision_option, add_reader_option
 from qa.corpus import build_index
@@ -75,6 +77,7 @@ class Setting:
 
 
 def _read(pipeline: QAPipeline, question: str, contexts, joined: bool, gold: list[str]) -> dict:
+    """One reading's candidates, each with what ``refeature`` needs to compute the verifier's features again."""
     began = time.perf_counter()
     found = pipeline.reader.run(question, contexts, joined=joined)
     seconds = time.perf_counter() - began
@@ -84,6 +87,8 @@ def _read(pipeline: QAPipeline, question: str, contexts, joined: bool, gold: lis
             {
                 "text": c.text,
                 "margin": c.margin,
+                "passage": c.passage,
+                "context_start": c.context_start,
                 "features": features(question, c, found, contexts),
                 "f1": score_prediction(gold, c.text)[1],
             }
@@ -119,6 +124,8 @@ def record_readings(
                         "id": example.id,
                         "title": example.title,
                         "gold": gold,
+                        "question": example.question,
+                        "passages": [c.chunk.text for c in contexts],
                         "first": _read(pipeline, example.question, contexts[:1], True, gold),
                         "all": _read(pipeline, example.question, contexts, setting.joined, gold),
                     }
@@ -246,12 +253,50 @@ def _rule(name: str, decisions: list[tuple[float, float, bool]], times: list[flo
     }
 
 
+def refeature(record: dict) -> dict:
+    """The record with every candidate's verifier features computed again by this code, from the passages read.
+
+    So readings recorded once serve every later set of ``FEATURES``. A record without its passages (recorded by
+    older code) is kept as it is when its features are this code's, and refused otherwise.
+    """
+    if "passages" not in record:
+        if any(len(c["features"]) != len(FEATURES) for r in ("first", "all") for c in record[r]["candidates"]):
+            raise QAError(f"question {record['id']}: recorded with other verifier features; record it again")
+        return record
+    passages = [Passage(Chunk(i, "", text, 0, len(text)), 0.0, i) for i, text in enumerate(record["passages"])]
+    again = dict(record)
+    for reading, contexts in (("first", passages[:1]), ("all", passages)):
+        stored = record[reading]["candidates"]
+        found = [
+            Answer(
+                c["text"],
+                0.0,
+                c["context_start"],
+                c["context_start"] + len(c["text"]),
+                "",
+                contexts[c["passage"]].chunk.text,
+                c["context_start"],
+                margin=c["margin"],
+                passage=c["passage"],
+            )
+            for c in stored
+        ]
+        candidates = [
+            c | {"features": features(record["question"], answer, found, contexts)} for c, answer in zip(stored, found)
+        ]
+        again[reading] = record[reading] | {"candidates": candidates}
+    return again
+
+
 def merged_readings(paths: list[Path]) -> dict[str, list[dict]]:
-    """The records of several saved readings, setting by setting; a question read twice is a user's error."""
+    """The records of several saved readings, setting by setting, with this code's features (``refeature``).
+
+    A question read twice is a user's error.
+    """
     merged: dict[str, list[dict]] = defaultdict(list)
     for path in paths:
         for setting, rows in json.loads(path.read_text()).items():
-            merged[setting].extend(rows)
+            merged[setting].extend(refeature(row) for row in rows)
     for setting, rows in merged.items():
         if len({r["id"] for r in rows}) < len(rows):
             raise QAError(f"{setting}: the same question is in more than one of the readings files")

@@ -9,11 +9,14 @@ from eval.tools.tune_reading import (
     fit_calibration,
     main,
     merged_readings,
+    refeature,
     refusal_floor,
 )
 from index.errors import QAError
+from index.records import Chunk, Passage
+from qa.answer import Answer
 from qa.calibration import Calibration
-from qa.verifier import VERIFIER_FILE, Verifier
+from qa.verifier import FEATURES, VERIFIER_FILE, Verifier, features
 
 
 def test_best_threshold_trades_wrong_answers_for_abstentions():
@@ -36,6 +39,7 @@ def test_a_setting_in_another_shape_is_a_users_error(text):
 
 def _reading(text, margin, f1, seconds=0.1):
     features = [margin, 1.0, 0.0, 0.0, 0.0, 0.7, 1.0 if f1 else 0.2, 0.0]
+    assert len(features) == len(FEATURES)
     return {"seconds": seconds, "candidates": [{"text": text, "margin": margin, "features": features, "f1": f1}]}
 
 
@@ -82,3 +86,29 @@ def test_saved_readings_of_two_halves_are_scored_and_fitted_together(tmp_path):
     assert "60 questions" in verifier.fitted_on and "a.json" in verifier.fitted_on and "b.json" in verifier.fitted_on
     with pytest.raises(QAError, match="more than one of the readings files"):
         merged_readings([halves[0], halves[0]])
+
+
+def test_recorded_candidates_get_this_codes_features_from_the_passages_they_were_read_in():
+    passages = ["Fumio Kishida met Joe Biden in Tokyo. It rained.", "Shinzo Abe resigned in 2020."]
+    record = {
+        "id": "q", "title": "t", "gold": ["2020"], "question": "When did Shinzo Abe resign?", "passages": passages,
+        "first": {"seconds": 0.1, "candidates": [{"text": "Tokyo", "margin": 1.0, "passage": 0, "context_start": 31,
+                                                  "features": [0.0], "f1": 0.0}]},
+        "all": {"seconds": 0.2, "candidates": [{"text": "2020", "margin": 4.0, "passage": 1, "context_start": 23,
+                                                "features": [0.0], "f1": 1.0},
+                                               {"text": "Tokyo", "margin": 1.0, "passage": 0, "context_start": 31,
+                                                "features": [0.0], "f1": 0.0}]},
+    }  # fmt: skip
+    again = refeature(record)
+    contexts = [Passage(Chunk(i, "", text, 0, len(text)), 0.0, i) for i, text in enumerate(passages)]
+    found = [Answer("2020", 0.0, 23, 27, "", passages[1], 23, margin=4.0, passage=1),
+             Answer("Tokyo", 0.0, 31, 36, "", passages[0], 31, margin=1.0, passage=0)]  # fmt: skip
+    assert again["all"]["candidates"][0]["features"] == features(record["question"], found[0], found, contexts)
+    row = dict(zip(FEATURES, again["all"]["candidates"][0]["features"]))
+    assert row["passage_rank"] == 1.0 and row["names_missing"] == 0.0 and row["agreement"] == 0.0
+    wrong = dict(zip(FEATURES, again["first"]["candidates"][0]["features"]))
+    assert wrong["names_missing"] == 2.0 and wrong["question_in_context"] == 0.0  # read in the first passage alone
+    assert again["all"]["candidates"][0]["f1"] == 1.0 and record["all"]["candidates"][0]["features"] == [0.0]
+    old = {k: v for k, v in record.items() if k != "passages"}
+    with pytest.raises(QAError, match="record it again"):
+        refeature(old)
