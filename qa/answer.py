@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 
 from index.records import HEADING_SEPARATOR, Document, Passage
-from qa.words import WORD, content_words
+from qa.words import STOP_WORDS, WORD, content_words
 
 SPAN = "span"  # an answer quoted as a span: a name, a date, a number, a phrase
 SENTENCE = "sentence"  # a whole sentence offered for a yes/no, why or how question (``qa.supporting``)
@@ -70,16 +70,17 @@ class Result:
     def words_unseen(self) -> bool:
         """Few or none of the question's words occur in the passages found: asked in another language than the
         documents', say, or about what they never name. Either none of its words of substance occurs, or more
-        than ``FOREIGN_SHARE`` of all its words, little ones included, occur nowhere there: a question in the
-        documents' language shares its "who", "the" and "of" with them, while one in another language, "Qui a
-        invité Fumio Kishida ?", shares at most the names. One word of substance alone says nothing of the
-        language: "What did he stress?" only uses a word the passages do not."""
+        than ``FOREIGN_SHARE`` of all its words occur nowhere there: a question in the
+        documents' language shares its "who", "the" and "of" with them, while one in another language, "Quel est
+        le rôle de Fumio Kishida ?", shares at most the names. English's little words count as seen, as the models
+        read English and news prose rarely says "what" or "did"; and one word of substance alone says nothing of
+        the language: "What did he stress?" only uses a word the passages do not."""
         if not self.passages:
             return False
         seen = {_stem(word) for p in self.passages for word in WORD.findall(p.chunk.text.lower())}
-        words = [_stem(word) for word in WORD.findall(self.question.lower())]
+        words = WORD.findall(self.question.lower())
         asked = {_stem(word) for word in content_words(self.question)}
-        unseen = sum(word not in seen for word in words)
+        unseen = sum(_stem(word) not in seen for word in words if word not in STOP_WORDS)
         return len(asked) > 1 and not asked & seen or unseen > FOREIGN_SHARE * len(words)
 
     def to_dict(self) -> dict:

@@ -10,8 +10,10 @@ Each article is indexed alone (as in ``qa eval --corpus title``). For every
 reading setting (``TOKENS:joined|separate``: chunks widened to TOKENS word
 pieces, 0 = as retrieved; contexts read as one or each on its own) every
 question is read twice: the best context alone, and all ``--k`` contexts.
-Every candidate is recorded with its verifier features and its F1, so each
-decision rule is then scored offline from the same readings:
+Every candidate is recorded with its verifier features, its F1 and where it
+stands in the passages read (which are kept too), so each decision rule is
+then scored offline from the same readings, and ``--from-readings`` computes
+the features again with the code that scores them:
 
 - ``reader``: the reader's margin alone, at its best-F1 threshold;
 - ``verifier``: the verifier, fitted in folds by article (each article scored

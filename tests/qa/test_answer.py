@@ -28,8 +28,9 @@ def test_a_question_sharing_only_names_with_the_passages_found_is_asked_about_it
 def test_one_shared_word_or_no_word_of_substance_asks_nothing():
     assert not Result("Who is the prime minister of France?", None, passages=[PASSAGE]).words_unseen
     assert not Result("Who is it?", None, passages=[PASSAGE]).words_unseen  # nothing to look for
-    # its one word of substance is not in the passages, but its little words are, as in "What did he stress?"
+    # one word of substance missing, and English's little words, whether the passages use them or not
     assert not Result("Where is the judge?", None, passages=[PASSAGE]).words_unseen
+    assert not Result("What did he stress?", None, passages=[PASSAGE]).words_unseen
     assert not Result("Qui est le chef du gouvernement?", None).words_unseen  # no passage found at all
     assert abstention_text(Result("Who is the prime minister of France?", None, passages=[PASSAGE])) == (
         "The document does not answer this question."
