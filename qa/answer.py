@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 
 from index.records import HEADING_SEPARATOR, Document, Passage
-from qa.words import STOP_WORDS, WORD, content_words
+from qa.words import STOP_WORDS, WORD
 
 SPAN = "span"  # an answer quoted as a span: a name, a date, a number, a phrase
 SENTENCE = "sentence"  # a whole sentence offered for a yes/no, why or how question (``qa.supporting``)
@@ -68,20 +68,18 @@ class Result:
 
     @property
     def words_unseen(self) -> bool:
-        """Few or none of the question's words occur in the passages found: asked in another language than the
-        documents', say, or about what they never name. Either none of its words of substance occurs, or more
-        than ``FOREIGN_SHARE`` of all its words occur nowhere there: a question in the
-        documents' language shares its "who", "the" and "of" with them, while one in another language, "Quel est
-        le rôle de Fumio Kishida ?", shares at most the names. English's little words count as seen, as the models
-        read English and news prose rarely says "what" or "did"; and one word of substance alone says nothing of
-        the language: "What did he stress?" only uses a word the passages do not."""
+        """Most of the question's words occur nowhere in the passages found: it is likely asked in another language
+        than the documents'. More than ``FOREIGN_SHARE`` of all its words are missing there, English's little words
+        counting as seen (the models read English, and news prose rarely says "what" or "did"): "Quel est le rôle
+        de Fumio Kishida ?" shares only the name. An English question about what the documents never name ("Who is
+        the Prime Minister of Japan?" over a text on bees) keeps its little words, so it is told only that the
+        documents do not answer, not asked about its language."""
         if not self.passages:
             return False
         seen = {_stem(word) for p in self.passages for word in WORD.findall(p.chunk.text.lower())}
         words = WORD.findall(self.question.lower())
-        asked = {_stem(word) for word in content_words(self.question)}
         unseen = sum(_stem(word) not in seen for word in words if word not in STOP_WORDS)
-        return len(asked) > 1 and not asked & seen or unseen > FOREIGN_SHARE * len(words)
+        return unseen > FOREIGN_SHARE * len(words)
 
     def to_dict(self) -> dict:
         return {

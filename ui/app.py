@@ -451,6 +451,7 @@ def build_app(
                     placeholder=chat.placeholder(),
                     latex_delimiters=[],  # documents quote prices in dollars; "$" must stay text
                     autoscroll=False,  # scrolled to the reply's top instead (SHOW_REPLY), not to a long reply's end
+                    group_consecutive_messages=False,  # a notice is its own bubble, not part of the last reply
                     feedback_options=None,
                     buttons=["copy", "copy_all"],  # no "share": it would post the chat to Hugging Face
                 )

@@ -138,7 +138,10 @@ def test_first_screen_offers_examples_and_an_example_asks_itself(open_session):
 
 def test_bad_questions_get_a_message_in_the_chat(open_session):
     page = open_session()
+    ask(page, KISHIDA)
     assert ask(page, "").inner_text() == "Please type a question."
+    # in a bubble of its own, not as the last line of the answer before it (Gradio groups a role's messages)
+    assert page.locator("#chat .message.bot").count() == page.locator('#chat [data-testid="bot"]').count() == 2
     page.locator("#question textarea").press("Enter")  # the empty box sent again: said once is enough
     page.wait_for_timeout(2000)  # its (empty) reply has come back well within this
     expect(page.locator('#chat [data-testid="bot"]').filter(has_text="Please type a question.")).to_have_count(1)
