@@ -88,18 +88,27 @@ def _chunk_at(place: object, documents: Mapping[str, Document]) -> Chunk | None:
 
 
 def is_follow_up(question: str) -> bool:
-    """Whether ``question`` leans on the previous turn: a pronoun pointing back, or too short to stand alone."""
+    """Whether ``question`` leans on the previous turn: a pronoun pointing back, or too short to stand alone.
+
+    A pronoun after a name of the question's own points back to that name ("When did Germany found their first
+    settlement?", "Which Japanese companies own part of the project, and how big is their share?"), not to the
+    conversation.
+    """
     words = _WORD.findall(question)
     lower = [w.lower().strip(".") for w in words]
-    if any(w in _POINTERS for w in lower):
+    if any(w in _POINTERS and not _names(words[1:i]) for i, w in enumerate(lower)):
         return True
     for i, word in enumerate(lower):
         if word in _DEMONSTRATIVES and (i == len(lower) - 1 or (i > 0 and lower[i - 1] in _BEFORE_DEMONSTRATIVE)):
             return True
     if lower and lower[0] in _OPENERS and len(lower) > 1 and lower[1] in {"about", "the", "and"}:
         return True
-    named = any(w[:1].isupper() or w[:1].isdigit() for w in words[1:])
-    return len(words) <= _SHORT and not named
+    return len(words) <= _SHORT and not _names(words[1:])
+
+
+def _names(words: Sequence[str]) -> bool:
+    """Whether ``words`` (none of them the question's first) name something: a capitalised word or a number."""
+    return any(w[:1].isupper() or w[:1].isdigit() for w in words)
 
 
 @dataclass(frozen=True)

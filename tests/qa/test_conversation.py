@@ -25,6 +25,7 @@ TEXT = "The dam was built by Victor Hale. It was completed in 1934. The weir cam
         "According to whom?",
         "What about the weir?",
         "How big is their stake?",
+        "Where did he invite Putin for talks in 2016?",  # the name comes after the pronoun
     ],
 )
 def test_follow_ups_are_recognised(question):
@@ -39,6 +40,8 @@ def test_follow_ups_are_recognised(question):
         "Which islands that Russia holds are disputed?",  # "that" opening a relative clause points nowhere
         "Who is Putin?",  # short, but names its subject
         "How many troops are stationed on the Kuril Islands?",
+        "When did Germany found their first settlement?",  # "their" points back to Germany, named before it
+        "Which Japanese companies own part of the Sakhalin project, and how big is their share?",
     ],
 )
 def test_questions_that_stand_alone(question):
