@@ -11,6 +11,7 @@ from qa.corpus import build_index, open_index
 from qa.pipeline import QAPipeline, check_question, read_only
 from qa.reader import DEFAULT_PRECISION, ExtractiveReader
 from qa.squad import QAExample
+from qa.verifier import DEFAULT_UNANSWERABLE_SHARE
 
 
 def answer_fn_factory(
@@ -20,6 +21,7 @@ def answer_fn_factory(
     retrieval: str = "hybrid",
     calibrated: bool = True,
     precision: str = DEFAULT_PRECISION,
+    unanswerable_share: float = DEFAULT_UNANSWERABLE_SHARE,
 ):
     """An ``AnswerFnFactory`` for ``run_evaluation``, with the chat's own pipeline inside.
 
@@ -36,7 +38,9 @@ def answer_fn_factory(
                 reader, check_question(example.question), [_gold_passage(example)], threshold
             )
         store = open_index(index_dir, embedder) if index_dir else build_index(documents, embedder, progress=False)
-        pipeline = QAPipeline.from_store(store, embedder, reader, mode=retrieval, top_k=k, threshold=threshold)
+        pipeline = QAPipeline.from_store(
+            store, embedder, reader, mode=retrieval, top_k=k, threshold=threshold, unanswerable_share=unanswerable_share
+        )
         pipeline.warm_up()
         return lambda example: pipeline.run(example.question)
 

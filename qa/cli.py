@@ -122,15 +122,23 @@ def _open_questions(path: str):
 
 def _pipeline(args: argparse.Namespace):
     """The pipeline ``qa ask`` and ``qa chat`` answer with, its settings checked before any model loads."""
-    from qa.inputs import check_threshold, check_top_k
+    from qa.inputs import check_share, check_threshold, check_top_k
     from qa.pipeline import QAPipeline
     from qa.reader import ExtractiveReader
 
     check_top_k(args.top_k, "--top-k")
     if args.threshold is not None:
         check_threshold(args.threshold, "--threshold")
+    check_share(args.unanswerable_share, "--unanswerable-share")
     reader = ExtractiveReader(args.reader, precision=args.precision)
-    return QAPipeline.from_index(args.index, mode=args.mode, top_k=args.top_k, threshold=args.threshold, reader=reader)
+    return QAPipeline.from_index(
+        args.index,
+        mode=args.mode,
+        top_k=args.top_k,
+        threshold=args.threshold,
+        reader=reader,
+        unanswerable_share=args.unanswerable_share,
+    )
 
 
 def _chat(args: argparse.Namespace) -> int:
@@ -294,17 +302,24 @@ def _check_address(host: str, port: int) -> None:
 def _eval(args: argparse.Namespace) -> int:
     from eval.runner import run_evaluation
     from eval.system import answer_fn_factory
-    from qa.inputs import InputError, check_threshold, check_top_k
+    from qa.inputs import InputError, check_share, check_threshold, check_top_k
 
     check_top_k(args.k, "--k")
     if args.threshold is not None:
         check_threshold(args.threshold, "--threshold")
+    check_share(args.unanswerable_share, "--unanswerable-share")
     if args.limit < 0:
         raise InputError(f"--limit must be 0 (every question) or more (not {args.limit})")
     if args.workers < 0:
         raise InputError(f"--workers must be 0 (one per CPU of the cluster) or more (not {args.workers})")
     make_factory = partial(
-        answer_fn_factory, args.index, args.reader, args.threshold, args.retrieval, precision=args.precision
+        answer_fn_factory,
+        args.index,
+        args.reader,
+        args.threshold,
+        args.retrieval,
+        precision=args.precision,
+        unanswerable_share=args.unanswerable_share,
     )
     run_jobs, parts = None, 1
     if args.ray is not None:
@@ -365,6 +380,19 @@ def add_reader_option(command: argparse.ArgumentParser) -> None:
     )
 
 
+def add_share_option(command: argparse.ArgumentParser) -> None:
+    """``--unanswerable-share``: the share of questions the documents do not answer, which sets the threshold."""
+    from qa.verifier import DEFAULT_UNANSWERABLE_SHARE
+
+    command.add_argument(
+        "--unanswerable-share",
+        type=float,
+        default=DEFAULT_UNANSWERABLE_SHARE,
+        help="share of the questions asked that the documents do not answer; sets the verifier's confidence and "
+        "threshold (default %(default)s: people asking about their own documents; 0.5: SQuAD 2.0's benchmark mix)",
+    )
+
+
 def _add_answering(command: argparse.ArgumentParser) -> None:
     """The options of ``qa ask`` and ``qa chat``: what to answer from, and how."""
     from index.retriever import DEFAULT_TOP_K
@@ -376,6 +404,7 @@ def _add_answering(command: argparse.ArgumentParser) -> None:
         "--threshold", type=float, default=None, help="abstain below this confidence (default: calibrated)"
     )
     _add_choice(command, "--mode", RETRIEVAL_MODES, help="retrieval (default %(default)s)")
+    add_share_option(command)
     add_reader_option(command)
     add_precision_option(command)
 
@@ -471,6 +500,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--k", type=int, default=DEFAULT_TOP_K, help="passages retrieved and read per question (default %(default)s)"
     )
     evaluate.add_argument("--threshold", type=float, default=None, help="abstention threshold (default: calibrated)")
+    add_share_option(evaluate)
     _add_choice(evaluate, "--retrieval", RETRIEVAL_MODES, help="retrieval (default %(default)s)")
     add_reader_option(evaluate)
     add_precision_option(evaluate)

@@ -43,3 +43,11 @@ def check_threshold(value: object, name: str = "threshold") -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value <= 1.0:
         raise InputError(f"{name} must be a number between 0 and 1 (not {value!r})")
     return float(value)
+
+
+def check_share(value: object, name: str = "unanswerable share") -> float:
+    """A share of unanswerable questions, from 0 up to but not including 1 (all unanswerable leaves nothing to
+    answer)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value < 1.0:
+        raise InputError(f"{name} must be a number from 0 up to (not including) 1 (not {value!r})")
+    return float(value)

@@ -18,7 +18,7 @@ from qa.inputs import InputError, readable_question
 from qa.question_kind import question_kind
 from qa.reader import ExtractiveReader
 from qa.supporting import answer_in_kind
-from qa.verifier import VERIFIER_FILE, Verifier
+from qa.verifier import DEFAULT_UNANSWERABLE_SHARE, VERIFIER_FILE, Verifier
 
 MAX_QUESTION_CHARS = 1000
 # Reading settings, chosen on the tuning half of SQuAD 2.0 dev (``python -m eval.tools.tune_reading``).
@@ -96,13 +96,17 @@ class QAPipeline:
         top_k: int = DEFAULT_TOP_K,
         threshold: float | None = None,
         verify: bool = True,
+        unanswerable_share: float = DEFAULT_UNANSWERABLE_SHARE,
         **reading,
     ) -> QAPipeline:
-        """The pipeline over ``store``, with the verifier fitted for the reader when it has one."""
+        """The pipeline over ``store``, with the verifier fitted for the reader when it has one, set for questions
+        of which ``unanswerable_share`` cannot be answered (``Verifier.for_share``)."""
         retriever = Retriever(store, embedder or Embedder(), mode=mode)
         reader = reader or ExtractiveReader()
         verifier_path = reader.model_dir / VERIFIER_FILE
-        verifier = Verifier.load(verifier_path) if verify and reader.calibrated and verifier_path.is_file() else None
+        verifier = None
+        if verify and reader.calibrated and verifier_path.is_file():
+            verifier = Verifier.load(verifier_path).for_share(unanswerable_share)
         return cls(retriever, reader, threshold=threshold, top_k=top_k, verifier=verifier, **reading)
 
     @classmethod

@@ -7,6 +7,12 @@ A logistic model over those signals, fitted on question outcomes of the
 tuning half (``python -m eval.tools.tune_reading --write-verifier``), turns them into one calibrated
 confidence, and the abstention threshold is chosen on the same outcomes.
 The fitted weights live in ``verifier.json`` beside the reader's weights.
+
+Its confidence is P(right) among questions like the tuning half's, half of which cannot be answered. Where
+fewer of the questions asked are unanswerable, as when people ask about a document they chose, more answers
+are right at every level of the signals: ``Verifier.for_share`` moves the confidence to another share of
+unanswerable questions (the prior-shift correction of its log-odds, Saerens et al., 2002) and takes the
+threshold chosen for that share on the same outcomes, reweighted.
 """
 
 from __future__ import annotations
@@ -26,6 +32,9 @@ from qa.decoding import confidence
 from qa.words import WORD, content_words, share_found
 
 VERIFIER_FILE = "verifier.json"
+DEFAULT_UNANSWERABLE_SHARE = 0.2
+"""The share of unanswerable questions answered for by default: people asking about a document they chose
+(SQuAD 2.0's benchmark share is 0.5; the choice and what it does are in the model card)."""
 FEATURES = (
     "margin",  # reader's span logit minus its window's no-answer logit
     "gap",  # margin minus the best other candidate's margin
@@ -94,9 +103,23 @@ def features(question: str, candidate: Answer, others: list[Answer], passages: l
     ]
 
 
+@dataclass(frozen=True)
+class OperatingPoint:
+    """Where to abstain when ``unanswerable_share`` of the questions asked cannot be answered."""
+
+    unanswerable_share: float
+    threshold: float
+    refuse_below: float
+
+
 @dataclass
 class Verifier:
-    """``confidence = sigmoid(weights . (x - mean) / std + bias)``; abstain below ``threshold``."""
+    """``confidence = sigmoid(weights . (x - mean) / std + bias)``; abstain below ``threshold``.
+
+    The confidence is P(right) where ``unanswerable_share`` of the questions are unanswerable and
+    ``right_share`` of the answers judged are right; ``operating_points`` hold the thresholds chosen for
+    other shares (``for_share``).
+    """
 
     weights: list[float]
     bias: float
@@ -106,6 +129,28 @@ class Verifier:
     feature_names: tuple[str, ...] = FEATURES
     fitted_on: str = ""
     refuse_below: float = 0.0  # a best confidence this low means the documents do not answer (not just "unsure")
+    unanswerable_share: float = 0.5
+    right_share: float = 0.5
+    operating_points: tuple[OperatingPoint, ...] = ()
+
+    def for_share(self, share: float) -> Verifier:
+        """This verifier where ``share`` of the questions are unanswerable: its confidence moved there
+        (``moved_to``), and the threshold and refusal floor chosen for that share."""
+        point = next((p for p in self.operating_points if math.isclose(p.unanswerable_share, share)), None)
+        if point is None:
+            known = ", ".join(f"{p.unanswerable_share:g}" for p in self.operating_points) or "none"
+            raise VerifierError(f"no operating point for an unanswerable share of {share:g} (this verifier's: {known})")
+        return replace(self.moved_to(share), threshold=point.threshold, refuse_below=point.refuse_below)
+
+    def moved_to(self, share: float) -> Verifier:
+        """The confidence where ``share`` of the questions are unanswerable, the threshold unchanged: right answers
+        come only from answerable questions, so their share scales with them, and the log-odds move with it."""
+        if not 0.0 <= share < 1.0:
+            raise VerifierError(f"an unanswerable share is at least 0 and below 1, not {share:g}")
+        right = self.right_share * (1.0 - share) / (1.0 - self.unanswerable_share)
+        return replace(
+            self, bias=self.bias + _logit(right) - _logit(self.right_share), unanswerable_share=share, right_share=right
+        )
 
     def score(self, question: str, candidates: list[Answer], passages: list[Passage]) -> list[Answer]:
         """The candidates with their ``score`` replaced by the verifier's confidence, best first."""
@@ -122,7 +167,8 @@ class Verifier:
         mean, std = x.mean(axis=0), x.std(axis=0)
         std[std == 0] = 1.0
         weights = fit_logistic((x - mean) / std, y, ridge)
-        return cls(weights[:-1].tolist(), float(weights[-1]), mean.tolist(), std.tolist(), 0.5)
+        bias, right = float(weights[-1]), float(y.mean())
+        return cls(weights[:-1].tolist(), bias, mean.tolist(), std.tolist(), 0.5, right_share=right)
 
     def save(self, path: str | Path) -> None:
         record = asdict(self) | {"feature_names": list(self.feature_names)}
@@ -132,12 +178,17 @@ class Verifier:
     def load(cls, path: str | Path) -> Verifier:
         try:
             record = json.loads(Path(path).read_text(encoding="utf-8"))
-            verifier = cls(**{**record, "feature_names": tuple(record["feature_names"])})
+            points = tuple(OperatingPoint(**p) for p in record.get("operating_points", ()))
+            verifier = cls(**{**record, "feature_names": tuple(record["feature_names"]), "operating_points": points})
         except (OSError, ValueError, TypeError, KeyError) as err:
             raise VerifierError(f"{path}: not a usable verifier file: {err}") from err
         if verifier.feature_names != FEATURES:
             raise VerifierError(f"{path}: fitted on features {verifier.feature_names}, this code computes {FEATURES}")
         return verifier
+
+
+def _logit(p: float) -> float:
+    return math.log(p / (1.0 - p))
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, ridge: float = 1e-3, iterations: int = 50) -> np.ndarray:

@@ -60,12 +60,13 @@ from eval.squad_metrics import squad_v2_scores
 from eval.tools import run_main
 from index.embedder import Embedder
 from index.records import Document
-from qa.cli import add_precision_option
+from qa.cli import add_precision_option, add_share_option
 from qa.corpus import build_index
 from qa.pipeline import QAPipeline
 from qa.reader import ExtractiveReader
 from qa.squad import QAExample, load_examples, spread
 from qa.timings import percentile
+from qa.verifier import DEFAULT_UNANSWERABLE_SHARE
 
 logger = logging.getLogger(__name__)
 
@@ -144,7 +145,12 @@ def groups(
 
 
 def compare(
-    examples: Sequence[QAExample], corpus: str, precision: str, limit: int = 0, progress: bool = True
+    examples: Sequence[QAExample],
+    corpus: str,
+    precision: str,
+    limit: int = 0,
+    progress: bool = True,
+    unanswerable_share: float = DEFAULT_UNANSWERABLE_SHARE,
 ) -> tuple[dict, list[dict]]:
     """Every question through the three systems in turn: (metrics, one record per question)."""
     embedder = Embedder()
@@ -162,7 +168,8 @@ def compare(
     bar = tqdm(total=len(asked), desc="comparing", unit="question", disable=None if progress else True)
     for documents, own in grouped:
         began = time.perf_counter()
-        pipeline = QAPipeline.from_store(build_index(documents, embedder), embedder, reader)
+        store = build_index(documents, embedder)
+        pipeline = QAPipeline.from_store(store, embedder, reader, unanswerable_share=unanswerable_share)
         pipeline.warm_up()
         index_seconds.append(time.perf_counter() - began)
         word_pieces += [
@@ -250,12 +257,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--limit", type=int, default=0, help="N questions spread through the file (0: all)")
     parser.add_argument("--corpus", choices=CORPORA, default="title", help="what one document is (default title)")
     add_precision_option(parser)
+    add_share_option(parser)
     parser.add_argument("--out", type=Path, default=Path("eval_out/compare_hf"), help="where compare.json goes")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
     examples = select_titles(load_examples(args.questions), args.titles)
-    metrics, records = compare(examples, args.corpus, args.precision, args.limit)
+    metrics, records = compare(
+        examples, args.corpus, args.precision, args.limit, unanswerable_share=args.unanswerable_share
+    )
 
     import torch
     import transformers

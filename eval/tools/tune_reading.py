@@ -23,7 +23,8 @@ the features again with the code that scores them:
 
 ``--write-verifier [SETTING]`` fits the verifier on every recorded question of
 the best setting (or the one named) and writes it, with its threshold, beside the reader
-(``verifier.json``), and with it the margin-only fit the reader falls back on
+(``verifier.json``), with the threshold and refusal floor for each of ``--shares`` of unanswerable
+questions (``qa.verifier.OperatingPoint``), and with it the margin-only fit the reader falls back on
 without a verifier (``calibration.json``). Reading settings then go into
 ``qa.pipeline``'s defaults.
 """
@@ -41,7 +42,7 @@ from pathlib import Path
 import numpy as np
 
 from eval.runner import article_groups, select_titles
-from eval.squad_metrics import find_best_thresh, score_prediction
+from eval.squad_metrics import score_prediction
 from eval.tools import run_main
 from index.embedder import Embedder
 from index.errors import QAError
@@ -55,7 +56,15 @@ from qa.modeling import SHIPPED_READER
 from qa.pipeline import QAPipeline
 from qa.reader import ExtractiveReader
 from qa.squad import load_examples
-from qa.verifier import FEATURES, VERIFIER_FILE, Verifier, features, fit_logistic
+from qa.verifier import (
+    DEFAULT_UNANSWERABLE_SHARE,
+    FEATURES,
+    VERIFIER_FILE,
+    OperatingPoint,
+    Verifier,
+    features,
+    fit_logistic,
+)
 
 FIRST_LEVELS = (0.5, 0.6, 0.7, 0.8, 0.9)
 
@@ -150,7 +159,19 @@ def fit_verifier(records: list[dict]) -> Verifier:
     (Fitting on every candidate, mostly low-ranked wrong ones, scored lower on the tuning half: the model card.)
     """
     xs, ys = zip(*(_design(records, reading) for reading in ("first", "all")))
-    return Verifier.fit(np.vstack(xs), np.concatenate(ys))
+    verifier = Verifier.fit(np.vstack(xs), np.concatenate(ys))
+    judged = [not r["gold"] for reading in ("first", "all") for r in records if r[reading]["candidates"]]
+    verifier.unanswerable_share = sum(judged) / len(judged)
+    return verifier
+
+
+def operating_point(verifier: Verifier, records: list[dict], share: float) -> OperatingPoint:
+    """The threshold and refusal floor of ``verifier``'s confidence moved to ``share``, chosen on ``records``
+    reweighted to that share."""
+    moved = verifier.moved_to(share)
+    decisions = [(*_best(r, "all", lambda c: moved.probability(c["features"])), bool(r["gold"])) for r in records]
+    threshold = best_threshold(decisions, share)[0]
+    return OperatingPoint(share, round(threshold, 5), round(refusal_floor(decisions, threshold, share=share), 5))
 
 
 def fit_calibration(records: list[dict]) -> Calibration:
@@ -172,39 +193,62 @@ def _best(record: dict, reading: str, score) -> tuple[float, float]:
     return score(best), best["f1"]
 
 
-def best_threshold(decisions: list[tuple[float, float, bool]]) -> tuple[float, float]:
+def best_threshold(decisions: list[tuple[float, float, bool]], share: float | None = None) -> tuple[float, float]:
     """(threshold, F1 in percent) maximising mean F1, abstaining below the threshold.
 
     ``decisions``: (confidence, F1 if answered, answerable) per question; abstaining scores 1 on an
-    unanswerable question and 0 on an answerable one. The sweep is the official one (``find_best_thresh``);
-    an unanswerable question with F1 1 had nothing to answer with.
+    unanswerable question and 0 on an answerable one; an unanswerable question with F1 1 had nothing to answer
+    with. The sweep is the official one (``find_best_thresh``), with each question weighted so that unanswerable
+    ones make up ``share`` of the whole (None: as they come).
     """
-    ids = [str(i) for i in range(len(decisions))]
-    has_answer = {i: answerable for i, (_, _, answerable) in zip(ids, decisions)}
-    predictions = {i: "" if not answerable and f1 else "x" for i, (_, f1, answerable) in zip(ids, decisions)}
-    f1, na_threshold = find_best_thresh(
-        predictions,
-        {i: f1 for i, (_, f1, _) in zip(ids, decisions)},
-        {i: 1.0 - level for i, (level, _, _) in zip(ids, decisions)},
-        has_answer,
-    )
-    return 1.0 - na_threshold, f1
+    weight = _weights(decisions, share)
+    ordered = sorted(range(len(decisions)), key=lambda i: -decisions[i][0])
+    current = best = sum(weight[i] for i, (_, _, answerable) in enumerate(decisions) if not answerable)
+    threshold = 1.0
+    for i in ordered:
+        level, f1, answerable = decisions[i]
+        if answerable:
+            current += weight[i] * f1
+        elif not f1:
+            current -= weight[i]
+        if current > best:
+            best, threshold = current, level
+    return threshold, 100.0 * best / sum(weight)
 
 
-def refusal_floor(decisions: list[tuple[float, float, bool]], threshold: float, purity: float = 0.9) -> float:
-    """The highest confidence below which at least ``purity`` of the questions are truly unanswerable.
+def refusal_floor(
+    decisions: list[tuple[float, float, bool]], threshold: float, purity: float = 0.9, share: float | None = None
+) -> float:
+    """The highest confidence below which at least ``purity`` of the questions are truly unanswerable (weighted
+    as in ``best_threshold``).
 
     Below it the chat says the documents do not answer; between it and ``threshold`` only that no confident
     answer was found. 0 when even the least confident questions are not unanswerable often enough.
     """
-    floor, seen, unanswerable = 0.0, 0, 0
-    for level, _, answerable in sorted(decisions, key=lambda d: d[0]):
+    weight = _weights(decisions, share)
+    floor, seen, unanswerable = 0.0, 0.0, 0.0
+    for i in sorted(range(len(decisions)), key=lambda i: decisions[i][0]):
+        level, _, answerable = decisions[i]
         if level >= threshold:
             break
-        seen, unanswerable = seen + 1, unanswerable + (not answerable)
+        seen, unanswerable = seen + weight[i], unanswerable + weight[i] * (not answerable)
         if unanswerable >= purity * seen:
             floor = level + 1e-9
     return min(floor, threshold)
+
+
+def unanswerable_share(decisions: list[tuple[float, float, bool]]) -> float:
+    return sum(not answerable for _, _, answerable in decisions) / len(decisions)
+
+
+def _weights(decisions: list[tuple[float, float, bool]], share: float | None) -> list[float]:
+    """Per question, the weight that makes unanswerable ones ``share`` of the whole (all 1 for None)."""
+    if share is None:
+        return [1.0] * len(decisions)
+    have = unanswerable_share(decisions)
+    if not 0.0 < have < 1.0:
+        raise QAError("reweighting needs both answerable and unanswerable questions")
+    return [(1.0 - share) / (1.0 - have) if answerable else share / have for _, _, answerable in decisions]
 
 
 def evaluate_rules(records: list[dict], folds: int = 5) -> list[dict]:
@@ -325,6 +369,13 @@ def main(argv: list[str] | None = None) -> None:
         help="fit the verifier on this setting's readings (default: the best by verifier F1) and save it",
     )
     parser.add_argument(
+        "--shares",
+        type=float,
+        nargs="+",
+        default=[0.5, DEFAULT_UNANSWERABLE_SHARE],
+        help="with --write-verifier: the shares of unanswerable questions to choose a threshold for",
+    )
+    parser.add_argument(
         "--from-readings",
         type=Path,
         nargs="+",
@@ -363,12 +414,16 @@ def main(argv: list[str] | None = None) -> None:
         decisions = [(*_best(r, "all", lambda c: verifier.probability(c["features"])), bool(r["gold"])) for r in rows]
         verifier.threshold = round(best_threshold(decisions)[0], 5)
         verifier.refuse_below = round(refusal_floor(decisions, verifier.threshold), 5)
+        verifier.operating_points = tuple(operating_point(verifier, rows, share) for share in args.shares)
         read = ", ".join(str(p) for p in args.from_readings) if args.from_readings else Path(args.questions).name
         verifier.fitted_on = f"{read} ({args.titles or 'all titles'}), {len(rows)} questions"
         verifier.fitted_on += f", setting {best[1]}, k {args.k}, {args.precision}"
         verifier.save(args.reader / VERIFIER_FILE)
         replace(fit_calibration(rows), fitted_on=verifier.fitted_on).save(args.reader / CALIBRATION_FILE)
         print(f"verifier for {best[1]} written to {args.reader / VERIFIER_FILE}, threshold {verifier.threshold}")
+        for point in verifier.operating_points:
+            share, threshold, floor = point.unanswerable_share, point.threshold, point.refuse_below
+            print(f"  unanswerable share {share:g}: threshold {threshold}, floor {floor}")
 
 
 if __name__ == "__main__":

@@ -272,3 +272,13 @@ def test_a_cold_ask_over_a_cached_index_imports_no_transformers(tmp_path):
         assert done.returncode == 0, (run, done.stderr)
     lines = done.stdout.splitlines()
     assert lines[0] == "Fumio Kishida" and lines[-1] == "[]"
+
+
+def test_a_share_of_unanswerable_questions_outside_0_to_1_is_refused_before_loading_models(capsys):
+    _fails(["ask", "--unanswerable-share", "1", "Who?"], capsys, "--unanswerable-share must be a number from 0")
+    _fails(["eval", "q.jsonl", "--unanswerable-share", "-0.1"], capsys, "--unanswerable-share must be a number")
+
+
+@pytest.mark.models
+def test_a_share_without_an_operating_point_names_those_there_are(capsys):
+    _fails(["ask", "--unanswerable-share", "0.3", "Who?"], capsys, "no operating point for an unanswerable share")

@@ -6,6 +6,7 @@ from index.records import Chunk, Passage
 from qa.answer import Answer
 from qa.corpus import BUNDLED_ARTICLE
 from qa.pipeline import MAX_QUESTION_CHARS, QAPipeline, QuestionError, read_only
+from qa.verifier import DEFAULT_UNANSWERABLE_SHARE, VERIFIER_FILE, Verifier
 
 ARTICLE = BUNDLED_ARTICLE.read_text(encoding="utf-8")
 
@@ -193,3 +194,16 @@ def test_a_yes_no_question_gets_its_supporting_sentence(article_pipeline):
 def test_a_yes_no_question_the_document_is_silent_on_is_refused(article_pipeline):
     result = article_pipeline.run("Does Japan export bananas to Brazil?")
     assert result.abstained and result.documents_silent
+
+
+def test_the_verifier_is_set_for_people_asking_about_their_own_documents_unless_told_otherwise(
+    article_pipeline, article_store, embedder
+):
+    shipped = Verifier.load(article_pipeline.reader.model_dir / VERIFIER_FILE)
+    assert article_pipeline.verifier.unanswerable_share == DEFAULT_UNANSWERABLE_SHARE
+    assert article_pipeline.default_threshold == shipped.for_share(DEFAULT_UNANSWERABLE_SHARE).threshold
+    benchmark = QAPipeline.from_store(article_store, embedder, article_pipeline.reader, unanswerable_share=0.5)
+    assert benchmark.default_threshold == shipped.for_share(0.5).threshold > article_pipeline.default_threshold
+    question = "Who is the Kremlin spokesman?"  # the same answer, more confident where fewer questions go unanswered
+    ours, theirs = article_pipeline.run(question).candidates[0], benchmark.run(question).candidates[0]
+    assert ours.text == theirs.text and ours.score > theirs.score

@@ -8,7 +8,19 @@ import pytest
 from eval.confidence_metrics import auroc
 from index.records import Chunk, Passage
 from qa.answer import Answer
-from qa.verifier import FEATURES, Verifier, VerifierError, expected_answer_type, features, fit_logistic, type_fit
+from qa.modeling import SHIPPED_READER
+from qa.verifier import (
+    DEFAULT_UNANSWERABLE_SHARE,
+    FEATURES,
+    VERIFIER_FILE,
+    OperatingPoint,
+    Verifier,
+    VerifierError,
+    expected_answer_type,
+    features,
+    fit_logistic,
+    type_fit,
+)
 
 CONTEXT = "Prime Minister Fumio Kishida said on Monday that 3,500 troops were on the islands since 1945."
 PASSAGES = [Passage(Chunk(0, "doc", CONTEXT, 0, len(CONTEXT)), 1.0, 0)]
@@ -85,3 +97,55 @@ def test_a_verifier_for_other_features_is_refused(tmp_path):
     path.write_text("{")
     with pytest.raises(VerifierError):
         Verifier.load(path)
+
+
+def _outcomes(rng, n: int, unanswerable_share: float) -> tuple[np.ndarray, np.ndarray]:
+    """A margin per question and whether its answer is right: unanswerable questions are never answered right,
+    answerable ones more often the higher their margin."""
+    answerable = rng.random(n) >= unanswerable_share
+    margin = rng.normal(size=n) + 1.5 * answerable
+    right = answerable & (rng.random(n) < 1 / (1 + np.exp(-2 * margin)))
+    x = np.zeros((n, len(FEATURES)))
+    x[:, 0] = margin
+    return x, right.astype(float)
+
+
+def test_moved_to_another_share_the_confidence_is_calibrated_there():
+    rng = np.random.default_rng(2)
+    x, right = _outcomes(rng, 20000, 0.5)
+    verifier = Verifier.fit(x, right)
+    verifier.unanswerable_share = 0.5
+    there_x, there_right = _outcomes(rng, 20000, 0.2)  # people asking about their own document
+    before = np.array([verifier.probability(list(row)) for row in there_x])
+    moved = verifier.moved_to(0.2)
+    after = np.array([moved.probability(list(row)) for row in there_x])
+    assert after.mean() == pytest.approx(there_right.mean(), abs=0.02)  # calibrated in the large
+    assert before.mean() < there_right.mean() - 0.1  # unmoved, it says far too little where most questions answer
+    assert moved.right_share == pytest.approx(verifier.right_share * 0.8 / 0.5)
+    # only the bias moves: the order of the answers, and so AUROC, is kept
+    assert auroc(after, there_right) == pytest.approx(auroc(before, there_right))
+    assert verifier.moved_to(0.5).bias == pytest.approx(verifier.bias)
+
+
+def test_for_share_takes_the_operating_point_chosen_for_it(tmp_path):
+    points = (OperatingPoint(0.5, 0.42, 0.013), OperatingPoint(0.2, 0.30, 0.008))
+    zeros, ones = [0.0] * len(FEATURES), [1.0] * len(FEATURES)
+    verifier = Verifier([1.0, *zeros[1:]], -0.5, zeros, ones, 0.4, unanswerable_share=0.5, right_share=0.35,
+                        operating_points=points)  # fmt: skip
+    path = tmp_path / "verifier.json"
+    verifier.save(path)
+    assert Verifier.load(path) == verifier
+    for_people = Verifier.load(path).for_share(0.2)
+    assert (for_people.threshold, for_people.refuse_below, for_people.unanswerable_share) == (0.30, 0.008, 0.2)
+    assert for_people.probability([0.0] * len(FEATURES)) > verifier.probability([0.0] * len(FEATURES))
+    assert verifier.for_share(0.5).threshold == 0.42
+    with pytest.raises(VerifierError, match="no operating point for an unanswerable share of 0.3 .*0.5, 0.2"):
+        verifier.for_share(0.3)
+    with pytest.raises(VerifierError, match="below 1"):
+        verifier.moved_to(1.0)
+
+
+def test_the_shipped_verifier_has_the_default_operating_point():
+    shipped = Verifier.load(SHIPPED_READER / VERIFIER_FILE)
+    for_people = shipped.for_share(DEFAULT_UNANSWERABLE_SHARE)
+    assert 0 < for_people.refuse_below < for_people.threshold < shipped.for_share(0.5).threshold

@@ -1,7 +1,9 @@
 import json
+import random
 
 import pytest
 
+from eval.squad_metrics import find_best_thresh
 from eval.tools.tune_reading import (
     Setting,
     best_threshold,
@@ -16,7 +18,7 @@ from index.errors import QAError
 from index.records import Chunk, Passage
 from qa.answer import Answer
 from qa.calibration import Calibration
-from qa.verifier import FEATURES, VERIFIER_FILE, Verifier, features
+from qa.verifier import DEFAULT_UNANSWERABLE_SHARE, FEATURES, VERIFIER_FILE, Verifier, features
 
 
 def test_best_threshold_trades_wrong_answers_for_abstentions():
@@ -83,6 +85,8 @@ def test_saved_readings_of_two_halves_are_scored_and_fitted_together(tmp_path):
     reader.mkdir()
     main(["q.jsonl", "--from-readings", *map(str, halves), "--reader", str(reader), "--write-verifier", "0:joined"])
     verifier = Verifier.load(reader / VERIFIER_FILE)
+    assert [p.unanswerable_share for p in verifier.operating_points] == [0.5, DEFAULT_UNANSWERABLE_SHARE]
+    assert verifier.unanswerable_share == 0.5  # every other question of the records
     assert "60 questions" in verifier.fitted_on and "a.json" in verifier.fitted_on and "b.json" in verifier.fitted_on
     with pytest.raises(QAError, match="more than one of the readings files"):
         merged_readings([halves[0], halves[0]])
@@ -112,3 +116,34 @@ def test_recorded_candidates_get_this_codes_features_from_the_passages_they_were
     old = {k: v for k, v in record.items() if k != "passages"}
     with pytest.raises(QAError, match="record it again"):
         refeature(old)
+
+
+def test_the_sweep_is_the_official_one_and_reweights_to_a_share_of_unanswerable_questions():
+    rng = random.Random(3)
+    decisions = [(rng.random(), rng.choice([0.0, 0.5, 1.0]), rng.random() < 0.5) for _ in range(300)]
+    # an unanswerable question scores 0 when answered, or 1 when it had nothing to answer with
+    decisions = [(c, f1 if answerable else float(f1 == 1.0), answerable) for c, f1, answerable in decisions]
+    ids = [str(i) for i in range(len(decisions))]
+    f1, na_threshold = find_best_thresh(
+        {i: "" if not a and f else "x" for i, (_, f, a) in zip(ids, decisions)},
+        {i: f for i, (_, f, _) in zip(ids, decisions)},
+        {i: 1.0 - c for i, (c, _, _) in zip(ids, decisions)},
+        {i: a for i, (_, _, a) in zip(ids, decisions)},
+    )
+    threshold, ours = best_threshold(decisions)
+    assert ours == pytest.approx(f1) and threshold == pytest.approx(1.0 - na_threshold)
+
+    def mean_f1(threshold: float, share: float) -> float:  # answering at or above the threshold, by brute force
+        def score(c, f, a):
+            return (f if c >= threshold else 0.0) if a else float(c < threshold or f == 1.0)
+
+        have = sum(not a for _, _, a in decisions) / len(decisions)
+        weights = [(1 - share) / (1 - have) if a else share / have for _, _, a in decisions]
+        return 100 * sum(w * score(*d) for w, d in zip(weights, decisions)) / sum(weights)
+
+    for share in (0.2, 0.5):
+        threshold, ours = best_threshold(decisions, share)
+        assert ours == pytest.approx(mean_f1(threshold, share))
+        assert ours == pytest.approx(max(mean_f1(c, share) for c, _, _ in decisions + [(1.1, 0, True)]))
+    # fewer unanswerable questions: answering pays more often, so the threshold is lower
+    assert best_threshold(decisions, 0.1)[0] < best_threshold(decisions, 0.9)[0]
