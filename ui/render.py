@@ -311,9 +311,14 @@ def _clip_end(text: str, limit: int) -> str:
     return (cut[:space] if space > 0 else cut) + "…"
 
 
+_TITLE_BREAK = re.compile(r"(?<=\w)[^\S\n]*\n[^\S\n]*\n\s*")
+
+
 def _flat(text: str) -> str:
-    """Runs of whitespace (line breaks included) as one space: a message must stay on one line."""
-    return re.sub(r"\s+", " ", text)
+    """Runs of whitespace (line breaks included) as one space: a message must stay on one line. A paragraph break
+    after a line without closing punctuation (a heading, mostly) shows as a dash, so the title does not run into
+    the sentence after it."""
+    return re.sub(r"\s+", " ", _TITLE_BREAK.sub(" — ", text))
 
 
 def _text(text: str) -> str:

@@ -66,7 +66,7 @@ def test_reply_is_one_html_block_so_markdown_leaves_it_alone():
     html = reply_html(answered(make_answer("42", context)))
     assert "\n" not in html
     assert html.startswith("<div") and html.endswith("</div>")
-    assert "# Not a heading *not emphasis* and [not](a link) The answer is <mark>42</mark>" in html
+    assert "# Not a heading — *not emphasis* and [not](a link) The answer is <mark>42</mark>" in html
 
 
 def test_long_passage_is_cut_at_words_around_the_answer():
@@ -241,7 +241,7 @@ def test_markdown_markup_is_left_out_of_what_is_shown_but_not_out_of_the_answer(
     shown = _text_of(html)
     for markup in ("##", "**", "|", "](", "http://x.org"):
         assert markup not in shown
-    assert "Install now OS · Version Ubuntu · 22.04 See the docs." in shown
+    assert "Install now — OS · Version — Ubuntu · 22.04 See the docs." in shown
     assert marked(html) == ["22.04"]
     bold = make_answer("**22.04**", context, source="guide.md")
     assert bold.text == "**22.04**"  # the answer still quotes the document
@@ -260,7 +260,7 @@ def test_the_source_shows_its_page_and_headings():
     assert "source: <em>report.pdf, page 3, Politics › Japan</em>" in reply_html(answered(answer))
     passage = Passage(Chunk(0, "guide.md", "# Setup\n\nRun **it**.", 0, 19, ("Setup",)), 0.5)
     silent = Result("q?", None, [], [passage], threshold=0.5)
-    assert "<em>guide.md, Setup</em>: Setup Run it." in reply_html(silent)
+    assert "<em>guide.md, Setup</em>: Setup — Run it." in reply_html(silent)
 
 
 def test_noise_candidates_are_hidden():
@@ -286,3 +286,9 @@ def test_a_follow_up_says_which_question_it_was_read_with():
     html = reply_html(answered(make_answer("Fumio Kishida")), follows="Who is the Prime Minister of Japan?")
     assert '<p class="qa-follows">A follow-up to “Who is the Prime Minister of Japan?”</p>' in html
     assert "qa-follows" not in reply_html(answered(make_answer("Fumio Kishida")))
+
+
+def test_a_heading_does_not_run_into_the_passage_after_it():
+    context = "## Setup\n\nRun the installer first.\nThen reboot.\n\nIt takes 5 minutes."
+    html = reply_html(answered(make_answer("5 minutes", context, source="guide.md")))
+    assert "Setup — Run the installer first. Then reboot. It takes <mark>5 minutes</mark>." in html
