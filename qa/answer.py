@@ -113,7 +113,8 @@ def abstention_text(result: Result) -> str:
     """The one wording of an abstention, for the command line and the chat alike.
 
     "Do not answer" only when the evidence supports it (``Result.documents_silent``); a best guess that merely
-    missed the threshold is "no confident answer", with a nudge to rephrase, since the documents may well say it.
+    missed the threshold is "no confident answer": the documents may not say it, or say it in other words, so
+    rephrasing is offered only for the second case.
     """
     several = len({p.chunk.source for p in result.passages}) > 1
     documents = "documents" if several else "document"
@@ -121,7 +122,7 @@ def abstention_text(result: Result) -> str:
         said = f"The {documents} {'do' if several else 'does'} not answer this question."
     else:
         said = f"No confident answer was found in the {documents}; the best guess is below."
-        said += " Try rephrasing the question."
+        said += f" The {documents} may not say; if {'they' if several else 'it'} should, try rephrasing the question."
     if result.words_unseen:
         whose = "documents'" if several else "document's"
         said += f" Few or none of its words occur in the passages closest to it: is it asked in the {whose} language?"

@@ -446,6 +446,7 @@ def build_app(
                 chatbot = gr.Chatbot(
                     elem_id="chat",
                     label="Chat",
+                    show_label=False,  # a floating "Chat" label covered the first line of a scrolled reply
                     height=560,
                     examples=chat.offered(None) or None,
                     placeholder=chat.placeholder(),

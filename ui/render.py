@@ -23,6 +23,7 @@ from index.records import Chunk, Document
 from index.sentences import split_sentences
 from qa.answer import SENTENCE, Answer, Result, abstention_text, citation, reply_text
 from qa.confidence import ConfidenceLevels, confidence_text, shown_score
+from qa.words import content_words
 from ui.overview import Summary
 
 CONTEXT_CHARS = 240  # shown on each side of the answer
@@ -47,7 +48,7 @@ def reply_html(result: Result, levels: ConfidenceLevels | None = None, follows: 
     answer = result.answer
     runners_up = [c for c in result.candidates if c != answer and not _noise(c, answer, result)]
     elsewhere = _elsewhere(answer, runners_up, result.threshold)
-    others = [c for c in runners_up if c not in elsewhere][:OTHER_CANDIDATES]
+    others = [_beside(c, answer) for c in runners_up if c not in elsewhere][:OTHER_CANDIDATES]
     parts = [
         *lead,
         _lead(answer),
@@ -76,6 +77,12 @@ def _elsewhere(answer: Answer, runners_up: list[Answer], threshold: float) -> li
     return list(best.values())
 
 
+def _beside(candidate: Answer, answer: Answer) -> Answer:
+    """A runner-up of the same document as the answer, its confidence at most what the answer leaves: the two
+    say different things, so both cannot be right, and a runner-up must not look likelier than that."""
+    return replace(candidate, score=min(candidate.score, 1.0 - answer.score))
+
+
 def _candidates(candidates: Sequence[Answer], levels: ConfidenceLevels) -> str:
     return "".join(
         f"<li>“{_text(_quote(c))}” ({confidence_text(c.score, levels)}, <em>{_text(_place(c))}</em>)"
@@ -100,10 +107,10 @@ def _lead(answer: Answer) -> str:
 
 def _noise(candidate: Answer, answer: Answer, result: Result) -> bool:
     """A runner-up not worth a reader's look: below the refusal floor (when one is known, under the threshold),
-    or the answer's own words cut or padded."""
+    the answer's own words cut or padded, or only little words ("the", "more")."""
     floor = result.refuse_below if result.refuse_below < result.threshold else 0.0
     words, best = " ".join(candidate.text.lower().split()), " ".join(answer.text.lower().split())
-    return candidate.score < floor or words in best or best in words
+    return candidate.score < floor or words in best or best in words or not content_words(candidate.text)
 
 
 def _abstention(result: Result, levels: ConfidenceLevels, lead: list[str]) -> str:

@@ -21,7 +21,8 @@ KISHIDA = "Who is the Prime Minister of Japan?"
 POPULATION = "What is the population of the Kuril Islands?"
 ABSTENTION_SILENT = "The document does not answer this question."
 ABSTENTION_UNSURE = (
-    "No confident answer was found in the document; the best guess is below. Try rephrasing the question."
+    "No confident answer was found in the document; the best guess is below. "
+    "The document may not say; if it should, try rephrasing the question."
 )
 # Asked after KISHIDA, "he" is Kishida and the answer is in his sentence; asked alone, the reader finds nothing
 # it is sure of (checked with `qa chat` and `qa ask`, sitting 22: "dialogue with Russia" 0.59 after KISHIDA, an

@@ -88,7 +88,17 @@ def test_other_candidates_are_listed_without_the_answer():
     html = reply_html(answered(best, *others))
     listed = re.findall(r"<li>“(.*?)”", html)
     assert listed == ["Beta", "Gamma", "Delta"]  # the best three after the answer; Epsilon is left out
-    assert "(high confidence 0.50, <em>article.txt</em>)" in html
+    # a runner-up says something else than the answer: at most what the answer's 0.90 leaves
+    assert "“Beta” (low confidence 0.10, <em>article.txt</em>)" in html
+    unsure = reply_html(answered(make_answer("Alpha", context, 0.6), make_answer("Beta", context, 0.3)))
+    assert "“Beta” (low confidence 0.30," in unsure
+
+
+def test_runners_up_of_little_words_are_left_out():
+    context = "Russia sent more than 20 warships, the ministry said."
+    html = reply_html(answered(make_answer("20", context, 0.9), make_answer("more", context, 0.05),
+                               make_answer("the", context, 0.04), make_answer("ministry", context, 0.03)))  # fmt: skip
+    assert re.findall(r"<li>“(.*?)”", html) == ["ministry"]
 
 
 def test_single_candidate_shows_no_candidate_list():
