@@ -269,10 +269,21 @@ def _index_on_ray(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    from qa.inputs import check_share
+
     _check_address(args.host, args.port)  # seconds before the models load, not after
+    check_share(args.unanswerable_share, "--unanswerable-share")
     from ui.server import serve
 
-    serve(args.host, args.port, args.index, precision=args.precision, ray_address=args.ray, replicas=args.replicas)
+    serve(
+        args.host,
+        args.port,
+        args.index,
+        precision=args.precision,
+        ray_address=args.ray,
+        replicas=args.replicas,
+        unanswerable_share=args.unanswerable_share,
+    )
     return 0
 
 
@@ -477,6 +488,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=7860, help="port (default 7860)")
     serve.add_argument("--index", default=None, help="index directory from 'qa index' (default: the bundled article)")
     add_precision_option(serve)
+    add_share_option(serve)
     _add_ray(serve, "answer with replicas on a Ray cluster (Ray Serve), the index's shards held by actors")
     serve.add_argument("--replicas", type=int, default=2, help="with --ray: answer replicas (default 2)")
     serve.set_defaults(run=_serve)

@@ -21,6 +21,7 @@ from qa.answer import Result
 from qa.conversation import Turn
 from qa.pipeline import QAPipeline, check_question
 from qa.reader import DEFAULT_PRECISION, ExtractiveReader
+from qa.verifier import DEFAULT_UNANSWERABLE_SHARE
 
 APPLICATION = "qa"
 DEPLOYMENT = "AnswerService"
@@ -31,11 +32,11 @@ RETRY_PAUSE = 1.0  # seconds between attempts: time for the router to learn that
 class AnswerService:
     """One replica: the whole pipeline over the shared documents, its models loaded once."""
 
-    def __init__(self, index_dir: str | None, precision: str, searchers: Sequence):
+    def __init__(self, index_dir: str | None, precision: str, searchers: Sequence, unanswerable_share: float):
         embedder = Embedder()
-        self.pipeline = QAPipeline.from_store(
-            _store(index_dir, embedder, searchers), embedder, ExtractiveReader(precision=precision)
-        )
+        reader = ExtractiveReader(precision=precision)
+        store = _store(index_dir, embedder, searchers)
+        self.pipeline = QAPipeline.from_store(store, embedder, reader, unanswerable_share=unanswerable_share)
         self.pipeline.warm_up()
 
     def answer(self, question: str, top_k: int, threshold: float | None, history: list[Turn]) -> Result:
@@ -76,6 +77,7 @@ def serve_on_ray(
     address: str = "local",
     replicas: int = 2,
     replica_cpus: float = 1.0,
+    unanswerable_share: float = DEFAULT_UNANSWERABLE_SHARE,
 ) -> RemotePipeline:
     """Deploy ``replicas`` answer replicas over ``index_dir`` (default: the bundled article) on the Ray cluster
     at ``address``, and return the front end's pipeline that asks them."""
@@ -97,11 +99,12 @@ def serve_on_ray(
         health_check_timeout_s=10,
     )
     name = None if index_dir is None else str(index_dir)
-    handle = serve.run(deployment.bind(name, precision, searchers), name=APPLICATION, route_prefix=None)
+    bound = deployment.bind(name, precision, searchers, unanswerable_share)
+    handle = serve.run(bound, name=APPLICATION, route_prefix=None)
     embedder = Embedder()
-    pipeline = RemotePipeline.from_store(
-        _store(name, embedder, searchers), embedder, ExtractiveReader(precision=precision)
-    )
+    reader = ExtractiveReader(precision=precision)
+    store = _store(name, embedder, searchers)
+    pipeline = RemotePipeline.from_store(store, embedder, reader, unanswerable_share=unanswerable_share)
     pipeline.handle, pipeline.searchers = handle, searchers
     return pipeline
 

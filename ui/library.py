@@ -17,6 +17,7 @@ from index.records import Document
 from index.store import IndexStore
 from qa.corpus import build_index
 from qa.pipeline import QAPipeline
+from qa.verifier import DEFAULT_UNANSWERABLE_SHARE
 
 INDEXING_NICE = 19  # the indexing threads' Linux nice value: answers come first when both want the cores
 
@@ -98,6 +99,7 @@ def session_pipeline(documents: list[Document], shared: QAPipeline, add: bool = 
         mode=shared.retriever.mode,
         top_k=shared.top_k,
         threshold=shared.threshold,
+        unanswerable_share=shared.verifier.unanswerable_share if shared.verifier else DEFAULT_UNANSWERABLE_SHARE,
     )
     pipeline.retriever.warm_up()  # the keyword index is built now, under the progress bar, not on the first question
     return pipeline

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qa.reader import DEFAULT_PRECISION, ExtractiveReader  # importing qa sets the offline environment first
+from qa.verifier import DEFAULT_UNANSWERABLE_SHARE
 
 if TYPE_CHECKING:
     from ui.inflight import InFlight
@@ -28,6 +29,7 @@ def serve(
     precision: str = DEFAULT_PRECISION,
     ray_address: str | None = None,
     replicas: int = 2,
+    unanswerable_share: float = DEFAULT_UNANSWERABLE_SHARE,
 ) -> None:
     """Serve the documents in ``index_dir`` (default: the bundled article) until interrupted.
 
@@ -42,12 +44,13 @@ def serve(
     from ui.sessions import SessionRegistry
 
     if ray_address is None:
-        pipeline = QAPipeline.from_index(index_dir, reader=ExtractiveReader(precision=precision))
+        reader = ExtractiveReader(precision=precision)
+        pipeline = QAPipeline.from_index(index_dir, reader=reader, unanswerable_share=unanswerable_share)
         concurrency = CONCURRENCY
     else:
         from qa.ray_serving import serve_on_ray
 
-        pipeline = serve_on_ray(index_dir, precision, ray_address, replicas)
+        pipeline = serve_on_ray(index_dir, precision, ray_address, replicas, unanswerable_share=unanswerable_share)
         concurrency = max(CONCURRENCY, 2 * replicas)  # the reading is done by the replicas
     pipeline.warm_up()  # load before the first visitor arrives, not during their first question
     # The written examples ask about the bundled article; another index gets questions built from its documents.

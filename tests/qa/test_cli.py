@@ -277,6 +277,7 @@ def test_a_cold_ask_over_a_cached_index_imports_no_transformers(tmp_path):
 def test_a_share_of_unanswerable_questions_outside_0_to_1_is_refused_before_loading_models(capsys):
     _fails(["ask", "--unanswerable-share", "1", "Who?"], capsys, "--unanswerable-share must be a number from 0")
     _fails(["eval", "q.jsonl", "--unanswerable-share", "-0.1"], capsys, "--unanswerable-share must be a number")
+    _fails(["serve", "--port", "7899", "--unanswerable-share", "2"], capsys, "--unanswerable-share must be a number")
 
 
 @pytest.mark.models

@@ -110,3 +110,11 @@ def test_an_upload_named_like_a_shared_document_is_skipped_when_adding(tmp_path)
     assert [d.name for d in uploads.documents] == ["notes.txt"]
     [error] = uploads.errors
     assert error.startswith("article.txt:") and "same name" in error
+
+
+def test_a_sessions_uploads_are_answered_for_the_servers_share_of_unanswerable_questions(embedder):
+    store = build_index([Document("article.txt", "The shared article. It speaks of ships.")], embedder)
+    shared = QAPipeline.from_store(store, embedder=embedder, reader=ExtractiveReader(), unanswerable_share=0.5)
+    session = session_pipeline([Document("mine.txt", "My own notes about trains.")], shared)
+    assert session.verifier.unanswerable_share == 0.5
+    assert session.default_threshold == shared.default_threshold
