@@ -62,25 +62,32 @@ def apply_no_ans_threshold(
 
 
 def find_best_thresh(
-    predictions: dict[str, str], scores: dict[str, float], na_probs: dict[str, float], has_answer: dict[str, bool]
+    predictions: dict[str, str],
+    scores: dict[str, float],
+    na_probs: dict[str, float],
+    has_answer: dict[str, bool],
+    weights: dict[str, float] | None = None,
 ) -> tuple[float, float]:
     """(best score in percent, its threshold), sweeping thresholds from "abstain on everything" upwards.
 
     Start with every question abstained, then answer them in increasing order
     of no-answer probability; the threshold is the last probability answered.
+    ``weights`` (not in the official script; each question 1 without them) count some questions more, to score
+    the sweep on another mix of answerable and unanswerable questions.
     """
-    current = best = sum(not has_answer[qid] for qid in scores)
+    weight = weights or dict.fromkeys(scores, 1.0)
+    current = best = sum(weight[qid] for qid in scores if not has_answer[qid])
     best_thresh = 0.0
     for qid in sorted(na_probs, key=na_probs.__getitem__):
         if qid not in scores:
             continue
         if has_answer[qid]:
-            current += scores[qid]
+            current += weight[qid] * scores[qid]
         elif predictions[qid]:
-            current -= 1
+            current -= weight[qid]
         if current > best:
             best, best_thresh = current, na_probs[qid]
-    return 100.0 * best / len(scores), best_thresh
+    return 100.0 * best / sum(weight[qid] for qid in scores), best_thresh
 
 
 def squad_v2_scores(

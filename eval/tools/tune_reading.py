@@ -42,7 +42,7 @@ from pathlib import Path
 import numpy as np
 
 from eval.runner import article_groups, select_titles
-from eval.squad_metrics import score_prediction
+from eval.squad_metrics import find_best_thresh, score_prediction
 from eval.tools import run_main
 from index.embedder import Embedder
 from index.errors import QAError
@@ -197,23 +197,21 @@ def best_threshold(decisions: list[tuple[float, float, bool]], share: float | No
     """(threshold, F1 in percent) maximising mean F1, abstaining below the threshold.
 
     ``decisions``: (confidence, F1 if answered, answerable) per question; abstaining scores 1 on an
-    unanswerable question and 0 on an answerable one; an unanswerable question with F1 1 had nothing to answer
-    with. The sweep is the official one (``find_best_thresh``), with each question weighted so that unanswerable
-    ones make up ``share`` of the whole (None: as they come).
+    unanswerable question and 0 on an answerable one. The sweep is the official one (``find_best_thresh``),
+    with each question weighted so that unanswerable ones make up ``share`` of the whole (None: as they come);
+    an unanswerable question with F1 1 had nothing to answer with.
     """
-    weight = _weights(decisions, share)
-    ordered = sorted(range(len(decisions)), key=lambda i: -decisions[i][0])
-    current = best = sum(weight[i] for i, (_, _, answerable) in enumerate(decisions) if not answerable)
-    threshold = 1.0
-    for i in ordered:
-        level, f1, answerable = decisions[i]
-        if answerable:
-            current += weight[i] * f1
-        elif not f1:
-            current -= weight[i]
-        if current > best:
-            best, threshold = current, level
-    return threshold, 100.0 * best / sum(weight)
+    ids = [str(i) for i in range(len(decisions))]
+    has_answer = {i: answerable for i, (_, _, answerable) in zip(ids, decisions)}
+    predictions = {i: "" if not answerable and f1 else "x" for i, (_, f1, answerable) in zip(ids, decisions)}
+    f1, na_threshold = find_best_thresh(
+        predictions,
+        {i: f1 for i, (_, f1, _) in zip(ids, decisions)},
+        {i: 1.0 - level for i, (level, _, _) in zip(ids, decisions)},
+        has_answer,
+        dict(zip(ids, _weights(decisions, share))),
+    )
+    return 1.0 - na_threshold, f1
 
 
 def refusal_floor(
@@ -237,15 +235,11 @@ def refusal_floor(
     return min(floor, threshold)
 
 
-def unanswerable_share(decisions: list[tuple[float, float, bool]]) -> float:
-    return sum(not answerable for _, _, answerable in decisions) / len(decisions)
-
-
 def _weights(decisions: list[tuple[float, float, bool]], share: float | None) -> list[float]:
     """Per question, the weight that makes unanswerable ones ``share`` of the whole (all 1 for None)."""
     if share is None:
         return [1.0] * len(decisions)
-    have = unanswerable_share(decisions)
+    have = sum(not answerable for _, _, answerable in decisions) / len(decisions)
     if not 0.0 < have < 1.0:
         raise QAError("reweighting needs both answerable and unanswerable questions")
     return [(1.0 - share) / (1.0 - have) if answerable else share / have for _, _, answerable in decisions]
