@@ -122,14 +122,14 @@ def _open_questions(path: str):
 
 def _pipeline(args: argparse.Namespace):
     """The pipeline ``qa ask`` and ``qa chat`` answer with, its settings checked before any model loads."""
-    from qa.inputs import check_share, check_threshold, check_top_k
+    from qa.inputs import check_threshold, check_top_k
     from qa.pipeline import QAPipeline
     from qa.reader import ExtractiveReader
 
     check_top_k(args.top_k, "--top-k")
     if args.threshold is not None:
         check_threshold(args.threshold, "--threshold")
-    check_share(args.unanswerable_share, "--unanswerable-share")
+    _check_share(args.unanswerable_share, args.reader)
     reader = ExtractiveReader(args.reader, precision=args.precision)
     return QAPipeline.from_index(
         args.index,
@@ -269,10 +269,8 @@ def _index_on_ray(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from qa.inputs import check_share
-
     _check_address(args.host, args.port)  # seconds before the models load, not after
-    check_share(args.unanswerable_share, "--unanswerable-share")
+    _check_share(args.unanswerable_share, None)
     from ui.server import serve
 
     serve(
@@ -285,6 +283,19 @@ def _serve(args: argparse.Namespace) -> int:
         unanswerable_share=args.unanswerable_share,
     )
     return 0
+
+
+def _check_share(share: float, reader_dir: Path | None) -> None:
+    """``--unanswerable-share``: a share, and one the reader's verifier has an operating point for, refused before
+    any model loads (on a Ray cluster, before any replica or worker would fail on it)."""
+    from qa.inputs import check_share
+    from qa.modeling import SHIPPED_READER
+    from qa.verifier import VERIFIER_FILE, Verifier
+
+    check_share(share, "--unanswerable-share")
+    path = (reader_dir or SHIPPED_READER) / VERIFIER_FILE
+    if path.is_file() and (verifier := Verifier.load(path)).operating_points:
+        verifier.for_share(share)  # a VerifierError names the shares there are
 
 
 def _check_address(host: str, port: int) -> None:
@@ -313,12 +324,12 @@ def _check_address(host: str, port: int) -> None:
 def _eval(args: argparse.Namespace) -> int:
     from eval.runner import run_evaluation
     from eval.system import answer_fn_factory
-    from qa.inputs import InputError, check_share, check_threshold, check_top_k
+    from qa.inputs import InputError, check_threshold, check_top_k
 
     check_top_k(args.k, "--k")
     if args.threshold is not None:
         check_threshold(args.threshold, "--threshold")
-    check_share(args.unanswerable_share, "--unanswerable-share")
+    _check_share(args.unanswerable_share, args.reader)
     if args.limit < 0:
         raise InputError(f"--limit must be 0 (every question) or more (not {args.limit})")
     if args.workers < 0:
@@ -400,7 +411,8 @@ def add_share_option(command: argparse.ArgumentParser) -> None:
         type=float,
         default=DEFAULT_UNANSWERABLE_SHARE,
         help="share of the questions asked that the documents do not answer; sets the verifier's confidence and "
-        "threshold (default %(default)s: people asking about their own documents; 0.5: SQuAD 2.0's benchmark mix)",
+        "threshold: one the verifier has a threshold for (the shipped one: 0.1, 0.2, 0.3, 0.5; default %(default)s: "
+        "people asking about their own documents; 0.5: SQuAD 2.0's benchmark mix)",
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Collection, Sequence
 from pathlib import Path
@@ -20,6 +21,7 @@ from qa.reader import ExtractiveReader
 from qa.supporting import answer_in_kind
 from qa.verifier import DEFAULT_UNANSWERABLE_SHARE, VERIFIER_FILE, Verifier
 
+logger = logging.getLogger(__name__)
 MAX_QUESTION_CHARS = 1000
 # Reading settings, chosen on the tuning half of SQuAD 2.0 dev (``python -m eval.tools.tune_reading``).
 DEFAULT_CONTEXT_TOKENS = 0
@@ -106,7 +108,15 @@ class QAPipeline:
         verifier_path = reader.model_dir / VERIFIER_FILE
         verifier = None
         if verify and reader.calibrated and verifier_path.is_file():
-            verifier = Verifier.load(verifier_path).for_share(unanswerable_share)
+            verifier = Verifier.load(verifier_path)
+            if verifier.operating_points:
+                verifier = verifier.for_share(unanswerable_share)
+            else:  # written before there were operating points: it answers at the share it was fitted on
+                logger.warning(
+                    "%s has no operating points, so its own threshold is used whatever the share of unanswerable "
+                    "questions; write it again with python -m eval.tools.tune_reading --write-verifier",
+                    verifier_path,
+                )
         return cls(retriever, reader, threshold=threshold, top_k=top_k, verifier=verifier, **reading)
 
     @classmethod

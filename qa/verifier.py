@@ -11,8 +11,10 @@ The fitted weights live in ``verifier.json`` beside the reader's weights.
 Its confidence is P(right) among questions like the tuning half's, half of which cannot be answered. Where
 fewer of the questions asked are unanswerable, as when people ask about a document they chose, more answers
 are right at every level of the signals: ``Verifier.for_share`` moves the confidence to another share of
-unanswerable questions (the prior-shift correction of its log-odds, Saerens et al., 2002) and takes the
-threshold chosen for that share on the same outcomes, reweighted.
+unanswerable questions (the prior-shift correction of its log-odds, Saerens et al., 2002; approximate, since
+the wrong answers' mix of unanswerable questions and misread answerable ones changes with the share too, so it is
+calibrated on the whole rather than at every level) and takes the threshold chosen for that share on the same
+outcomes, reweighted.
 """
 
 from __future__ import annotations
@@ -148,6 +150,8 @@ class Verifier:
         if not 0.0 <= share < 1.0:
             raise VerifierError(f"an unanswerable share is at least 0 and below 1, not {share:g}")
         right = self.right_share * (1.0 - share) / (1.0 - self.unanswerable_share)
+        if not 0.0 < right < 1.0:
+            raise VerifierError(f"this verifier's outcomes cannot be moved to an unanswerable share of {share:g}")
         return replace(
             self, bias=self.bias + _logit(right) - _logit(self.right_share), unanswerable_share=share, right_share=right
         )

@@ -48,7 +48,9 @@ def reply_html(result: Result, levels: ConfidenceLevels | None = None, follows: 
     answer = result.answer
     runners_up = [c for c in result.candidates if c != answer and not _noise(c, answer, result)]
     elsewhere = _elsewhere(answer, runners_up, result.threshold)
-    others = [_beside(c, answer) for c in runners_up if c not in elsewhere][:OTHER_CANDIDATES]
+    floor = result.refuse_below if result.refuse_below < result.threshold else 0.0
+    others = [_beside(c, answer) for c in runners_up if c not in elsewhere]
+    others = [c for c in others if c.score >= floor][:OTHER_CANDIDATES]
     parts = [
         *lead,
         _lead(answer),
@@ -78,8 +80,9 @@ def _elsewhere(answer: Answer, runners_up: list[Answer], threshold: float) -> li
 
 
 def _beside(candidate: Answer, answer: Answer) -> Answer:
-    """A runner-up of the same document as the answer, its confidence at most what the answer leaves: the two
-    say different things, so both cannot be right, and a runner-up must not look likelier than that."""
+    """A runner-up with its confidence at most what the answer leaves: the two say different things, so both
+    cannot be right, and a runner-up must not look likelier than that (one below the refusal floor then is
+    left out, as any other)."""
     return replace(candidate, score=min(candidate.score, 1.0 - answer.score))
 
 

@@ -366,7 +366,7 @@ def main(argv: list[str] | None = None) -> None:
         "--shares",
         type=float,
         nargs="+",
-        default=[0.5, DEFAULT_UNANSWERABLE_SHARE],
+        default=sorted({0.5, 0.3, DEFAULT_UNANSWERABLE_SHARE, 0.1}, reverse=True),
         help="with --write-verifier: the shares of unanswerable questions to choose a threshold for",
     )
     parser.add_argument(

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from qa.confidence import LIKELY_RIGHT, ConfidenceLevels, confidence_text, shown_score
-from qa.verifier import Verifier
+from qa.verifier import DEFAULT_UNANSWERABLE_SHARE, Verifier
 
 VERIFIER = Path(__file__).resolve().parents[2] / "qa" / "models" / "reader" / "verifier.json"
 
@@ -27,8 +27,9 @@ def test_high_never_starts_below_answering():
     assert levels.word(0.6) == "low" and levels.word(0.7) == "high"
 
 
-def test_the_shipped_verifier_leaves_a_low_band_above_its_refusal_floor():
-    verifier = Verifier.load(VERIFIER)
+@pytest.mark.parametrize("share", [DEFAULT_UNANSWERABLE_SHARE, 0.5])
+def test_the_shipped_verifier_leaves_a_low_band_above_its_refusal_floor(share):
+    verifier = Verifier.load(VERIFIER).for_share(share)
     levels = ConfidenceLevels.calibrated(verifier.threshold)
     # everything shown is at or above the refusal floor: a best guess there must read "low", an answer not
     assert verifier.refuse_below < levels.medium_from <= levels.high_from == max(LIKELY_RIGHT, verifier.threshold)

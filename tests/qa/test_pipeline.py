@@ -6,6 +6,7 @@ from index.records import Chunk, Passage
 from qa.answer import Answer
 from qa.corpus import BUNDLED_ARTICLE
 from qa.pipeline import MAX_QUESTION_CHARS, QAPipeline, QuestionError, read_only
+from qa.reader import ExtractiveReader
 from qa.verifier import DEFAULT_UNANSWERABLE_SHARE, VERIFIER_FILE, Verifier
 
 ARTICLE = BUNDLED_ARTICLE.read_text(encoding="utf-8")
@@ -207,3 +208,18 @@ def test_the_verifier_is_set_for_people_asking_about_their_own_documents_unless_
     question = "Who is the Kremlin spokesman?"  # the same answer, more confident where fewer questions go unanswered
     ours, theirs = article_pipeline.run(question).candidates[0], benchmark.run(question).candidates[0]
     assert ours.text == theirs.text and ours.score > theirs.score
+
+
+def test_a_verifier_written_before_operating_points_answers_at_its_own_threshold(
+    article_pipeline, article_store, embedder, tmp_path, caplog
+):
+    import shutil
+
+    reader_dir = tmp_path / "reader"
+    shutil.copytree(article_pipeline.reader.model_dir, reader_dir)
+    old = Verifier.load(reader_dir / VERIFIER_FILE)
+    old.operating_points = ()
+    old.save(reader_dir / VERIFIER_FILE)
+    pipeline = QAPipeline.from_store(article_store, embedder, ExtractiveReader(reader_dir))
+    assert pipeline.default_threshold == old.threshold and pipeline.verifier.bias == old.bias
+    assert "has no operating points" in caplog.text

@@ -302,3 +302,10 @@ def test_a_heading_does_not_run_into_the_passage_after_it():
     context = "## Setup\n\nRun the installer first.\nThen reboot.\n\nIt takes 5 minutes."
     html = reply_html(answered(make_answer("5 minutes", context, source="guide.md")))
     assert "Setup — Run the installer first. Then reboot. It takes <mark>5 minutes</mark>." in html
+
+
+def test_a_runner_up_capped_below_the_refusal_floor_is_left_out():
+    context = "Alpha Beta Gamma"
+    sure, other = make_answer("Alpha", context, 0.995), make_answer("Beta", context, 0.3)
+    result = Result("q?", sure, [sure, other], [make_passage(context)], threshold=0.5, refuse_below=0.01)
+    assert "Other candidates" not in reply_html(result)  # at most 0.005 beside a 0.995 answer: under the floor

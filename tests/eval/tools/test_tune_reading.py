@@ -85,7 +85,8 @@ def test_saved_readings_of_two_halves_are_scored_and_fitted_together(tmp_path):
     reader.mkdir()
     main(["q.jsonl", "--from-readings", *map(str, halves), "--reader", str(reader), "--write-verifier", "0:joined"])
     verifier = Verifier.load(reader / VERIFIER_FILE)
-    assert [p.unanswerable_share for p in verifier.operating_points] == [0.5, DEFAULT_UNANSWERABLE_SHARE]
+    shares = [p.unanswerable_share for p in verifier.operating_points]
+    assert DEFAULT_UNANSWERABLE_SHARE in shares and 0.5 in shares  # the default, and SQuAD 2.0's benchmark mix
     assert verifier.unanswerable_share == 0.5  # every other question of the records
     assert "60 questions" in verifier.fitted_on and "a.json" in verifier.fitted_on and "b.json" in verifier.fitted_on
     with pytest.raises(QAError, match="more than one of the readings files"):
