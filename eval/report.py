@@ -46,6 +46,7 @@ METRIC_NAMES = {
     "best_f1": "F1 at the best threshold",
     "best_f1_thresh": "best threshold for F1 (on no-answer probability)",
     "errors": "questions refused with an error",
+    "threshold": "abstention threshold of the run (--threshold, or --unanswerable-share's operating point)",
     "confidence_auroc": "AUROC of confidence, right vs wrong",
     "confidence_ece": "expected calibration error of confidence",
     "subspan_rate": "answers inside a gold answer, cut short (%)",

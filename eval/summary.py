@@ -13,15 +13,19 @@ from eval.squad_metrics import squad_v2_scores
 
 
 def summarize(outcomes: Sequence[QuestionOutcome], ks: Sequence[int] = (), retrieval: bool = False) -> dict:
-    """Official SQuAD v2.0 keys first (so the official script's output can be diffed), then ``errors``,
-    AUROC and ECE of the confidence, sub- and super-span rates, then recall@k/MRR over answerable
-    questions when the run retrieved its passages, then latency (p50/p95/max milliseconds per stage)."""
+    """Official SQuAD v2.0 keys first (so the official script's output can be diffed), then ``errors``, the
+    abstention threshold used (when one), AUROC and ECE of the confidence, sub- and super-span rates, then
+    recall@k/MRR over answerable questions when the run retrieved its passages, then latency (p50/p95/max
+    milliseconds per stage)."""
     metrics = squad_v2_scores(
         {o.id: o.gold for o in outcomes},
         {o.id: o.prediction for o in outcomes},
         {o.id: o.na_prob for o in outcomes},
     )
     metrics["errors"] = sum(o.error is not None for o in outcomes)
+    thresholds = {o.threshold for o in outcomes if o.threshold is not None}
+    if len(thresholds) == 1:  # the run's operating point, so a figure can be told from one at another share
+        metrics["threshold"] = thresholds.pop()
     metrics.update(confidence_scores(outcomes))
     metrics.update(span_error_rates(outcomes))
     if retrieval:

@@ -55,3 +55,9 @@ def test_report_survives_a_run_where_everything_failed(tmp_path):
     assert json.loads((tmp_path / "metrics.json").read_text())["errors"] == 3
     assert len(list(tmp_path.glob("*.png"))) == 5
     assert report.read_text().count("error: OSError: index missing") == 3
+
+
+def test_the_runs_threshold_is_among_the_metrics_when_it_had_one():
+    at = [outcome("a", 1.0, 0.9, threshold=0.30229), outcome("b", 0.0, 0.1, threshold=0.30229)]
+    assert summarize(at)["threshold"] == 0.30229
+    assert "threshold" not in summarize([at[0], outcome("c", 1.0, 0.8, threshold=0.5)])
