@@ -48,9 +48,8 @@ def reply_html(result: Result, levels: ConfidenceLevels | None = None, follows: 
     answer = result.answer
     runners_up = [c for c in result.candidates if c != answer and not _noise(c, answer, result)]
     elsewhere = _elsewhere(answer, runners_up, result.threshold)
-    floor = result.refuse_below if result.refuse_below < result.threshold else 0.0
     others = [_beside(c, answer) for c in runners_up if c not in elsewhere]
-    others = [c for c in others if c.score >= floor][:OTHER_CANDIDATES]
+    others = [c for c in others if c.score >= _floor(result)][:OTHER_CANDIDATES]
     parts = [
         *lead,
         _lead(answer),
@@ -111,9 +110,13 @@ def _lead(answer: Answer) -> str:
 def _noise(candidate: Answer, answer: Answer, result: Result) -> bool:
     """A runner-up not worth a reader's look: below the refusal floor (when one is known, under the threshold),
     the answer's own words cut or padded, or only little words ("the", "more")."""
-    floor = result.refuse_below if result.refuse_below < result.threshold else 0.0
     words, best = " ".join(candidate.text.lower().split()), " ".join(answer.text.lower().split())
-    return candidate.score < floor or words in best or best in words or not content_words(candidate.text)
+    return candidate.score < _floor(result) or words in best or best in words or not content_words(candidate.text)
+
+
+def _floor(result: Result) -> float:
+    """The refusal floor when one is known (under the threshold), else 0."""
+    return result.refuse_below if result.refuse_below < result.threshold else 0.0
 
 
 def _abstention(result: Result, levels: ConfidenceLevels, lead: list[str]) -> str:
