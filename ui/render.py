@@ -121,7 +121,8 @@ def _floor(result: Result) -> float:
 
 def _abstention(result: Result, levels: ConfidenceLevels, lead: list[str]) -> str:
     """Says plainly that the documents do not answer, or that no confident answer was found; then what came
-    closest: the best guess highlighted in its whole passage, or the closest passages, so the user can judge."""
+    closest: the best guess highlighted in the sentences around it, as an answer is (the link opens the whole
+    document), or the closest passages, so the user can judge."""
     parts = [*lead, f'<p class="qa-abstain"><strong>{_text(abstention_text(result))}</strong></p>']
     if result.candidates and not result.documents_silent:
         guess = result.candidates[0]
@@ -129,7 +130,7 @@ def _abstention(result: Result, levels: ConfidenceLevels, lead: list[str]) -> st
             f'<p class="qa-meta">Best guess: “{_text(_quote(guess))}” ({confidence_text(guess.score, levels)}, '
             f"below the {shown_score(result.threshold)} threshold) · source: <em>{_text(_place(guess))}</em>"
             f" {open_link(guess.source, guess.start, guess.end)}</p>",
-            f'<p class="qa-passage">{_highlight(guess, whole=True)}</p>',
+            f'<p class="qa-passage">{_highlight(guess)}</p>',
         ]
     elif result.passages:
         items = "".join(
@@ -193,12 +194,13 @@ def viewer_html(document: Document, start: int, end: int) -> str:
     return f'<div class="qa-viewer">{header}<div class="qa-document">{body}</div></div>'
 
 
-def _highlight(answer: Answer, whole: bool = False) -> str:
-    """The passage around the answer (all of it when ``whole``), the answer itself in ``<mark>``."""
-    limit = len(answer.context) if whole else CONTEXT_CHARS
+def _highlight(answer: Answer) -> str:
+    """The passage around the answer, the answer itself in ``<mark>``: a few sentences, not the whole passage read
+    (three joined chunks would be a wall of text)."""
     shown = _shown(answer.context, answer.source)
     before, inside, after = _split(shown, answer.context_start, answer.context_start + len(answer.text))
-    return f"{_text(_clip_start(before, limit))}<mark>{_text(inside)}</mark>{_text(_clip_end(after, limit))}"
+    before, after = _clip_start(before, CONTEXT_CHARS), _clip_end(after, CONTEXT_CHARS)
+    return f"{_text(before)}<mark>{_text(inside)}</mark>{_text(after)}"
 
 
 def _split(shown: list[str], start: int, end: int) -> tuple[str, str, str]:
