@@ -14,6 +14,7 @@ from pathlib import Path
 from index.errors import QAError
 from index.loaders import DocumentError, load_document
 from index.records import Document
+from index.shards import ShardedStore
 from index.store import IndexStore
 from qa.corpus import build_index
 from qa.pipeline import QAPipeline
@@ -105,16 +106,20 @@ def session_pipeline(documents: list[Document], shared: QAPipeline, add: bool = 
     return pipeline
 
 
-def copy_of(store: IndexStore) -> IndexStore:
+def copy_of(store: IndexStore | ShardedStore) -> IndexStore:
     """A new exact-search store holding ``store``'s documents, chunks and vectors: the shared documents a
     session's uploads are added to. The vectors are copied, not embedded again, and the shared index is never
-    changed. An index that keeps no vectors to copy (IVF's 8-bit lists: too large for a session anyway) is refused.
+    changed. An index that keeps no vectors to copy (IVF's 8-bit lists) or keeps them in shards is refused: both
+    are built for corpora too large to copy into each session.
     """
+    too_many = QAError("The shared documents are too many to add yours to; choose to replace them.")
+    if isinstance(store, ShardedStore):
+        raise too_many
     index = store.vector_index
     try:
         vectors = index.reconstruct_n(0, index.ntotal)
     except RuntimeError:
-        raise QAError("The shared documents are too many to add yours to; choose to replace them.") from None
+        raise too_many from None
     copy = IndexStore(store.embedder_name, store.dimension)
     copy.add(list(store.documents.values()), list(store.chunks), vectors)
     return copy

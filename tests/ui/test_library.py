@@ -8,8 +8,10 @@ import pytest
 
 import ui.library
 from index.loaders import MAX_BYTES
+from index.errors import QAError
 from index.records import Document
-from qa.corpus import build_index
+from index.shards import save_shards
+from qa.corpus import build_index, open_index
 from qa.pipeline import QAPipeline
 from qa.reader import ExtractiveReader
 from ui.library import read_uploads, session_pipeline
@@ -99,6 +101,18 @@ def test_uploads_can_be_added_to_the_shared_documents_without_changing_them(embe
     assert list(shared_store.documents) == ["article.txt"] and shared_store.vector_index.ntotal == 1  # untouched
     assert session.retriever.run("ships")[0].chunk.source == "article.txt"
     assert session.retriever.run("private notes about trains")[0].chunk.source == "mine.txt"
+
+
+def test_adding_uploads_to_a_sharded_index_is_refused_with_a_message(embedder, tmp_path):
+    shards = [build_index([Document(f"{name}.txt", f"The {name} article. It speaks of ships.")], embedder)
+              for name in ("first", "second")]  # fmt: skip
+    save_shards(tmp_path, shards)
+    shared = QAPipeline.from_store(open_index(tmp_path, embedder), embedder=embedder, reader=ExtractiveReader())
+
+    with pytest.raises(QAError, match="too many to add yours to; choose to replace them"):
+        session_pipeline([Document("mine.txt", "My own notes about trains.")], shared, add=True)
+    replaced = session_pipeline([Document("mine.txt", "My own notes about trains.")], shared)
+    assert list(replaced.retriever.store.documents) == ["mine.txt"]
 
 
 def test_an_upload_named_like_a_shared_document_is_skipped_when_adding(tmp_path):
