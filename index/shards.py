@@ -168,7 +168,8 @@ def _read(directory: Path) -> dict:
         raise IndexLoadError(f"{directory}: {SHARDS_FILE} is unreadable ({err}); rebuild the index") from err
     generation = manifest.get("generation") if isinstance(manifest, dict) else None
     if (
-        manifest.get("format_version") != FORMAT_VERSION
+        not isinstance(manifest, dict)
+        or manifest.get("format_version") != FORMAT_VERSION
         or not isinstance(generation, str)
         or not generation.startswith(_GENERATION_PREFIX)
         or "/" in generation

@@ -220,7 +220,7 @@ class IndexStore:
                 store._mapped_from = files / "vectors.faiss" if vectors.is_ivf(store._faiss) else None
             if keywords:
                 store._keywords = BM25.load(files / KEYWORDS, len(store.chunks))
-        except (OSError, ValueError, TypeError, RuntimeError) as err:
+        except (OSError, ValueError, TypeError, KeyError, RuntimeError) as err:
             raise IndexLoadError(f"{directory}: cannot read the index ({err}); rebuild it") from err
         vector_count = store._faiss.ntotal if searchable else len(store.chunks)
         if vector_count != len(store.chunks) or len(store.chunks) != manifest.get("chunks"):

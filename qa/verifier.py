@@ -184,7 +184,7 @@ class Verifier:
             record = json.loads(Path(path).read_text(encoding="utf-8"))
             points = tuple(OperatingPoint(**p) for p in record.get("operating_points", ()))
             verifier = cls(**{**record, "feature_names": tuple(record["feature_names"]), "operating_points": points})
-        except (OSError, ValueError, TypeError, KeyError) as err:
+        except (OSError, ValueError, TypeError, KeyError, AttributeError) as err:
             raise VerifierError(f"{path}: not a usable verifier file: {err}") from err
         if verifier.feature_names != FEATURES:
             raise VerifierError(f"{path}: fitted on features {verifier.feature_names}, this code computes {FEATURES}")

@@ -151,6 +151,17 @@ def test_an_edited_chunk_is_refused_even_with_matching_checksums(tmp_path):
         load(tmp_path)
 
 
+def test_a_document_record_without_its_name_is_refused(tmp_path):
+    add_document(tmp_path, "news.txt", TEXTS["news.txt"])
+    documents = data_dir(tmp_path) / "documents.jsonl"
+    records = [json.loads(line) for line in documents.read_text().splitlines()]
+    del records[0]["name"]
+    documents.write_text("".join(json.dumps(r) + "\n" for r in records))
+    _rechecksum(tmp_path)
+    with pytest.raises(IndexLoadError, match="cannot read the index .*rebuild it"):
+        load(tmp_path)
+
+
 def test_a_chunk_pointing_past_its_document_is_refused(tmp_path):
     add_document(tmp_path, "news.txt", TEXTS["news.txt"])
     chunks = data_dir(tmp_path) / "chunks.jsonl"

@@ -111,6 +111,10 @@ def test_a_damaged_sharded_index_is_refused_with_a_clear_message(tmp_path, corpu
     (tmp_path / SHARDS_FILE).write_text("{")
     with pytest.raises(IndexLoadError, match="unreadable"):
         ShardedStore.load(tmp_path, "test-embedder", DIMENSION)
+    for not_a_manifest in ("[]", "7", '"shards"'):
+        (tmp_path / SHARDS_FILE).write_text(not_a_manifest)
+        with pytest.raises(IndexLoadError, match="not a sharded index manifest"):
+            ShardedStore.load(tmp_path, "test-embedder", DIMENSION)
 
 
 def test_documents_of_the_same_name_in_two_shards_are_refused(tmp_path, corpus):

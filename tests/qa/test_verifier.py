@@ -94,9 +94,10 @@ def test_a_verifier_for_other_features_is_refused(tmp_path):
                                 "feature_names": ["margin"]}))  # fmt: skip
     with pytest.raises(VerifierError, match="features"):
         Verifier.load(path)
-    path.write_text("{")
-    with pytest.raises(VerifierError):
-        Verifier.load(path)
+    for damaged in ("{", "[]", '"verifier"'):  # not JSON, or JSON that is no verifier record
+        path.write_text(damaged)
+        with pytest.raises(VerifierError, match="not a usable verifier file"):
+            Verifier.load(path)
 
 
 def _outcomes(rng, n: int, unanswerable_share: float) -> tuple[np.ndarray, np.ndarray]:

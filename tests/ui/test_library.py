@@ -7,8 +7,8 @@ import threading
 import pytest
 
 import ui.library
-from index.loaders import MAX_BYTES
 from index.errors import QAError
+from index.loaders import MAX_BYTES
 from index.records import Document
 from index.shards import save_shards
 from qa.corpus import build_index, open_index
