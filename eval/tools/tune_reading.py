@@ -403,6 +403,10 @@ def main(argv: list[str] | None = None) -> None:
     if args.write_verifier:
         chosen = best[1] if args.write_verifier == "best" else str(Setting.parse(args.write_verifier))
         best = (0.0, chosen)
+        if not records.get(chosen):
+            raise QAError(
+                f"--write-verifier {chosen}: that setting was not read (read: {', '.join(records) or 'none'})"
+            )
         rows = records[chosen]
         verifier = fit_verifier(rows)
         decisions = [(*_best(r, "all", lambda c: verifier.probability(c["features"])), bool(r["gold"])) for r in rows]

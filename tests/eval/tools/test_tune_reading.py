@@ -91,6 +91,10 @@ def test_saved_readings_of_two_halves_are_scored_and_fitted_together(tmp_path):
     assert "60 questions" in verifier.fitted_on and "a.json" in verifier.fitted_on and "b.json" in verifier.fitted_on
     with pytest.raises(QAError, match="more than one of the readings files"):
         merged_readings([halves[0], halves[0]])
+    with pytest.raises(QAError, match="--write-verifier 384:separate: that setting was not read .read: 0:joined."):
+        main(
+            ["q.jsonl", "--from-readings", str(halves[0]), "--reader", str(reader), "--write-verifier", "384:separate"]
+        )
 
 
 def test_recorded_candidates_get_this_codes_features_from_the_passages_they_were_read_in():
