@@ -333,7 +333,12 @@ class SessionRegistry:
                 break
             if session_id != keep and session.pipeline is not None and not session.uploading:  # its files are read now
                 self._forget_index(session_id, session)
-                self._note(session_id, f"the server keeps at most {self.limits.sessions} sessions' documents")
+                if held.sessions > self.limits.sessions:
+                    self._note(session_id, f"the server keeps at most {self.limits.sessions} sessions' documents")
+                else:
+                    self._note(
+                        session_id, f"the server keeps at most {_mb(self.limits.memory)} of all sessions' indexes"
+                    )
                 dropped += 1
         return dropped
 

@@ -107,6 +107,7 @@ def test_memory_bound_drops_older_indexes(tmp_path, clock):
 
     assert [sessions.pipeline(s) is not None for s in "abc"] == [False, True, True]
     assert sessions.held().memory == 80
+    assert "at most 9.54e-05 MB of all sessions' indexes" in sessions.take_note("a")  # the bound that was passed
 
 
 def test_index_too_large_to_hold_is_refused_and_the_old_one_kept(tmp_path, clock):
