@@ -68,9 +68,10 @@ class ExtractiveReader:
 
     def warm_up(self) -> None:
         if self._model is None:
+            from index.bert import ModelError, load_bert
+
             if not (self.model_dir / "config.json").is_file():
-                raise FileNotFoundError(f"no reader model in {self.model_dir}")
-            from index.bert import load_bert
+                raise ModelError(f"no reader model in {self.model_dir}")
             from index.wordpieces import WordPieces
 
             self._tokenizer = WordPieces(self.model_dir)

@@ -26,7 +26,7 @@ from ui.library import index_at_low_priority, read_uploads
 from ui.limits import DEFAULT_LIMITS
 from ui.overview import Summary
 from ui.render import message_text, notice_html, question_html, reply_html, sources_html, viewer_html
-from ui.sessions import SessionRegistry, UploadRefused
+from ui.sessions import SessionRegistry
 
 API_NAME = "answer"
 UPLOAD_API = "upload"  # the upload box's event: undocumented, but any HTTP client can call it, so it is rationed
@@ -266,7 +266,7 @@ class Chat:
                 waiting = partial(progress, 0, desc="Waiting for other users' uploads to be indexed")
                 with self.sessions.uploading(session_id, paths, wait=waiting):
                     lines = self._index(session_id, paths, mode == ADD, progress)
-            except (UploadRefused, QAError) as refusal:
+            except QAError as refusal:  # UploadRefused among them
                 kept = self._kept(session_id)
                 lines = [f"{refusal} {kept[0].upper()}{kept[1:]}."]
         session = self.sessions.pipeline(session_id)

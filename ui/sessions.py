@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING
 
+from index.errors import QAError
 from ui.limits import MB, Limits
 
 if TYPE_CHECKING:
@@ -36,7 +37,7 @@ ADOPT_WAIT = 3.0  # seconds a reloaded page waits for its old page's closing to 
 NOTES_KEPT = 1000  # why a session's index was dropped, told on its next question; oldest notes forgotten first
 
 
-class UploadRefused(Exception):
+class UploadRefused(QAError):
     """An upload the limits do not allow now; the message is the one line the chat shows."""
 
 

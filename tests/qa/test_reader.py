@@ -1,5 +1,8 @@
 """The reader's decoding on a tiny random model: offsets, ordering and merging, not answer quality."""
 
+import pytest
+
+from index.errors import QAError
 from index.records import Chunk, Passage
 from qa.reader import ExtractiveReader
 
@@ -43,3 +46,8 @@ def test_top_k_and_no_passages(tiny_reader_dir):
     reader = ExtractiveReader(tiny_reader_dir, top_k=2)
     assert len(reader.run("Who?", _passages())) == 2
     assert reader.run("Who?", []) == []
+
+
+def test_a_folder_without_a_reader_is_refused_as_a_model_error(tmp_path):
+    with pytest.raises(QAError, match=f"no reader model in {tmp_path}"):
+        ExtractiveReader(tmp_path).warm_up()
