@@ -1,9 +1,11 @@
 """Fine-tune the bundled MiniLM encoder plus a span head into an extractive reader.
 
-Built for a shared 2-core CPU: bf16 autocast, dynamic padding with
-length-grouped batches, a checkpoint every few minutes, ``resume`` that
-continues at the exact step (same data order, optimizer and RNG state), and a
-time budget so a run can stop cleanly and continue in a later sitting.
+Built for a shared 2-core CPU: dynamic padding with length-grouped batches,
+a checkpoint every few minutes that a crash mid-save never leaves half
+written, ``resume`` that continues at the exact step (same data order,
+optimizer and RNG state), and a time budget so a run can stop cleanly and
+continue in a later sitting. bf16 autocast is an option for CPUs with native
+bf16 (or CUDA): emulated, it is slower than fp32.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import math
 import os
 import pickle
 import random
+import shutil
 import time
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
@@ -132,6 +135,7 @@ def train(config: TrainConfig, resume: bool = False) -> Path:
     began = time.monotonic()
     out = Path(config.out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    _recover_checkpoint(out)
     state_path = out / "checkpoint" / "state.pt"
     resuming = resume and state_path.is_file()
     if resuming:
@@ -282,10 +286,13 @@ def _span_loss(start_logits, end_logits, mask, starts, ends):
 
 
 def _save_checkpoint(out: Path, config, model, optimizer, scheduler, step, total_steps, tokenizer) -> None:
-    """Write atomically, so an interrupted save never leaves a half checkpoint behind."""
+    """Write the whole checkpoint beside the last one, then swap the two folders: an interrupted save leaves the
+    last checkpoint whole (``_recover_checkpoint`` finishes a swap cut between its two renames)."""
     import torch
 
-    directory = out / "checkpoint"
+    directory = out / "checkpoint.new"
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir()
     state = {
         "model": model.state_dict(),
         "optimizer": optimizer.state_dict(),
@@ -293,9 +300,21 @@ def _save_checkpoint(out: Path, config, model, optimizer, scheduler, step, total
         "step": step,
         "torch_rng": torch.get_rng_state(),
     }
-    torch.save(state, directory / "state.pt.tmp")
-    os.replace(directory / "state.pt.tmp", directory / "state.pt")
+    torch.save(state, directory / "state.pt")
     (directory / "config.json").write_text(json.dumps(asdict(config), indent=2))
     (directory / "progress.json").write_text(json.dumps({"step": step, "total_steps": total_steps}))
     save_reader(model, tokenizer, directory / "reader")
+    current, old = out / "checkpoint", out / "checkpoint.old"
+    shutil.rmtree(old, ignore_errors=True)
+    if current.exists():
+        os.replace(current, old)
+    os.replace(directory, current)
+    shutil.rmtree(old, ignore_errors=True)
     log.info("checkpoint at step %d", step)
+
+
+def _recover_checkpoint(out: Path) -> None:
+    """Put back the last whole checkpoint when a save was cut between moving it aside and moving the new one in."""
+    if not (out / "checkpoint" / "state.pt").is_file() and (out / "checkpoint.old" / "state.pt").is_file():
+        shutil.rmtree(out / "checkpoint", ignore_errors=True)
+        os.replace(out / "checkpoint.old", out / "checkpoint")

@@ -2,8 +2,10 @@
 
 import json
 
+import pytest
 import torch
 
+import qa.train
 from qa.features import build_features
 from qa.modeling import load_reader_model
 from qa.squad import load_examples
@@ -90,3 +92,25 @@ def test_the_features_cache_follows_the_negatives_mix(tmp_path, tokenizer):
     assert len(list((tmp_path / "run").glob("features-*.pkl"))) == 2
     assert all(f.start > 0 for f in plain)
     assert len(cut) == len(plain) + 1 and cut[-1].start == cut[-1].end == 0
+
+
+def test_a_save_cut_short_leaves_the_last_checkpoint_to_resume_from(tmp_path, tiny_reader_dir, monkeypatch):
+    data = _data(tmp_path)
+    config = _config(tmp_path, data, "run", init_from=str(tiny_reader_dir), budget_minutes=1e-9)
+    checkpoint = train(config)  # stops after its first step, saved
+    before = (checkpoint / "reader" / "model.safetensors").read_bytes()
+
+    def killed(*args, **kwargs):
+        raise KeyboardInterrupt  # the process dies while the reader's weights are written
+
+    monkeypatch.setattr(qa.train, "save_reader", killed)
+    with pytest.raises(KeyboardInterrupt):
+        train(config, resume=True)
+    assert json.loads((checkpoint / "progress.json").read_text())["step"] == 1
+    assert (checkpoint / "reader" / "model.safetensors").read_bytes() == before
+
+    checkpoint.rename(tmp_path / "run" / "checkpoint.old")  # cut between moving the old one aside and the new one in
+    monkeypatch.undo()
+    resumed = train(_config(tmp_path, data, "run", init_from=str(tiny_reader_dir)), resume=True)
+    assert json.loads((resumed / "progress.json").read_text())["step"] == 12
+    assert not (tmp_path / "run" / "checkpoint.old").exists() and not (tmp_path / "run" / "checkpoint.new").exists()
