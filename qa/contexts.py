@@ -1,10 +1,13 @@
-"""What the reader reads: retrieved chunks widened with their neighbours.
+"""Retrieved chunks widened with their neighbours, when the pipeline's ``context_tokens`` asks for it.
 
 Chunks are sized for the embedder (whole sentences, up to 160 word pieces),
-which is narrower than what the reader can use (384) and cuts the sentence
+which is narrower than what the reader can use (384) and can cut the sentence
 before or after an answer away from it. Widening each retrieved chunk with
-the chunks around it in its document gives the reader the context it was
-trained on; ranges that touch are merged, so no text is read twice.
+the chunks around it in its document gives the reader more of its context;
+ranges that touch are merged, so no text is read twice. The shipped setting
+reads the chunks as retrieved, joined into one context (``0:joined``), which
+did as well on the tuning half (``eval.tools.tune_reading``; model card), so
+widening is an option, off by default.
 """
 
 from __future__ import annotations
