@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -21,11 +21,11 @@ from eval.squad_metrics import score_prediction
 from index.errors import QAError
 from index.retriever import DEFAULT_TOP_K
 from qa.answer import Result
+from qa.chat import Ask
 from qa.cli import add_reader_option
 from qa.conversation import Turn
 
 PAIRS = Path(__file__).resolve().parent / "data" / "followups" / "pairs.jsonl"
-Ask = Callable[[str, Sequence[Turn]], Result]  # (question, history) -> the pipeline's reply
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from eval.outcome import QuestionOutcome
 from eval.runner import AnswerFnFactory, EvaluationJob, run_job
-from index.cluster import connect, worker_count
+from index.cluster import LOCAL, connect, worker_count
 
 
 class EvaluationWorker:
@@ -28,7 +28,7 @@ class EvaluationWorker:
 def evaluate_on_ray(
     jobs: list[EvaluationJob],
     make_factory: Callable[[], AnswerFnFactory],
-    address: str = "local",
+    address: str = LOCAL,
     workers: int = 0,
     done: Callable[[int, int], None] | None = None,
 ) -> list[QuestionOutcome]:

@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from index.cluster import connect, worker_count
+from index.cluster import LOCAL, connect, worker_count
 from index.embedder import Embedder
 from index.indexer import Indexer
 from index.loaders import load_document
@@ -36,7 +36,7 @@ def index_on_ray(
     paths: Sequence[str],
     out_dir: str | Path,
     shards: int = 0,
-    address: str = "local",
+    address: str = LOCAL,
     index_type: str = "flat",
     done: Callable[[int, int], None] | None = None,
 ) -> list[IndexStore]:

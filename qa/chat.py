@@ -14,9 +14,8 @@ from typing import TextIO
 
 from index.errors import QAError
 from qa.answer import Result
-from qa.conversation import Turn, is_follow_up
+from qa.conversation import CHAIN, Turn, is_follow_up
 
-HISTORY_TURNS = 5  # turns kept: a follow-up leans on the last one, and a long history is only memory
 RESET = "/new"
 PROMPT = "> "
 
@@ -60,7 +59,7 @@ def converse(
                 print(f'  (a follow-up to "{history[-1].question}")', file=out)
             print(describe(result), file=out)
         out.flush()
-        history = [*history, Turn.from_result(result)][-HISTORY_TURNS:]
+        history = [*history, Turn.from_result(result)][-CHAIN:]  # all a follow-up can lean on
     return history
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from index.records import Chunk, Document, Passage
 from qa.answer import Result
 from qa.supporting import sentence_of
+from qa.words import normal_words
 
 # Words that point back into the conversation: a question holding one is a follow-up.
 _POINTERS = frozenset("he she him her his hers it its they them their theirs there then one ones".split())
@@ -170,8 +171,3 @@ def follow_up(question: str, history: Sequence[Turn] | None) -> FollowUp | None:
         earlier.append(turn)
         newer = turn
     return FollowUp(question, history[-1], tuple(earlier))
-
-
-def normal_words(text: str) -> str:
-    """``text`` as lower-case words, so that answers differing in case or punctuation compare equal."""
-    return " ".join(re.findall(r"\w+", text.lower()))

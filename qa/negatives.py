@@ -108,6 +108,8 @@ _MIN_SENTENCES_LEFT = 2  # a one-sentence remainder is a different paragraph, no
 # A sentence left that shares more than this share of the question's content words may well answer it in other
 # words ("Who took Chopin's heart to Poland?" is answered by the sentence after the one naming his sister).
 _MAX_SHARED = 0.5
+
+
 @dataclass(frozen=True)
 class Negative:
     """An unanswerable example and the rule that made it (kept for the model card's sample)."""

@@ -14,12 +14,13 @@ from index.retriever import DEFAULT_TOP_K, Retriever
 from index.store import IndexStore
 from qa.answer import Answer, Result
 from qa.contexts import ContextWidener
-from qa.conversation import Turn, follow_up, normal_words
+from qa.conversation import Turn, follow_up
 from qa.inputs import InputError, readable_question
 from qa.question_kind import question_kind
 from qa.reader import ExtractiveReader
 from qa.supporting import answer_in_kind
 from qa.verifier import DEFAULT_UNANSWERABLE_SHARE, VERIFIER_FILE, Verifier
+from qa.words import normal_words
 
 logger = logging.getLogger(__name__)
 MAX_QUESTION_CHARS = 1000

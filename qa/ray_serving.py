@@ -14,7 +14,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from index.cluster import ClusterError, connect
+from index.cluster import LOCAL, ClusterError, connect
 from index.embedder import Embedder
 from index.shards import ShardedStore, is_sharded
 from qa.answer import Result
@@ -74,7 +74,7 @@ class RemotePipeline(QAPipeline):
 def serve_on_ray(
     index_dir: str | Path | None = None,
     precision: str = DEFAULT_PRECISION,
-    address: str = "local",
+    address: str = LOCAL,
     replicas: int = 2,
     replica_cpus: float = 1.0,
     unanswerable_share: float = DEFAULT_UNANSWERABLE_SHARE,

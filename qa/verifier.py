@@ -31,7 +31,7 @@ from index.errors import QAError
 from index.records import Passage
 from qa.answer import Answer
 from qa.decoding import confidence
-from qa.words import WORD, content_words, share_found
+from qa.words import WORD, content_words, normal_words, share_found
 
 VERIFIER_FILE = "verifier.json"
 DEFAULT_UNANSWERABLE_SHARE = 0.2
@@ -80,15 +80,11 @@ def type_fit(question: str, answer: str) -> float:
     return 0.0
 
 
-def _normal(text: str) -> str:
-    return " ".join(WORD.findall(text.lower()))
-
-
 def features(question: str, candidate: Answer, others: list[Answer], passages: list[Passage]) -> list[float]:
     """The ``FEATURES`` of one candidate, given the other candidates and the passages read."""
     rivals = [o for o in others if o is not candidate]
-    words = _normal(candidate.text)
-    agreement = sum(1 for o in rivals if _normal(o.text) == words)
+    words = normal_words(candidate.text)
+    agreement = sum(1 for o in rivals if normal_words(o.text) == words)
     gap = candidate.margin - max((o.margin for o in rivals), default=candidate.margin - 10.0)
     context = passages[candidate.passage].chunk.text if candidate.passage < len(passages) else candidate.context
     asked = content_words(question)

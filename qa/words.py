@@ -13,6 +13,11 @@ STOP_WORDS = set(
 )
 
 
+def normal_words(text: str) -> str:
+    """``text`` as lower-case words, so that answers differing in case or punctuation compare equal."""
+    return " ".join(WORD.findall(text.lower()))
+
+
 def content_words(text: str) -> set[str]:
     """The words of ``text`` that carry its subject (no question words, pronouns or other function words)."""
     return {w for w in WORD.findall(text.lower()) if w not in STOP_WORDS and len(w) > 1}

@@ -4,7 +4,8 @@ import io
 import json
 
 from qa.answer import Answer, Result
-from qa.chat import HISTORY_TURNS, RESET, converse
+from qa.chat import RESET, converse
+from qa.conversation import CHAIN
 from qa.pipeline import QuestionError
 
 
@@ -46,6 +47,6 @@ def test_json_lines_and_a_refused_question_that_does_not_end_the_session():
 
 def test_the_history_is_bounded():
     calls = []
-    questions = [f"q{i}" for i in range(HISTORY_TURNS + 3)]
+    questions = [f"q{i}" for i in range(CHAIN + 3)]
     converse(questions, _fake_ask(calls), str, io.StringIO())
-    assert len(calls[-1][1]) == HISTORY_TURNS
+    assert len(calls[-1][1]) == CHAIN
