@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
-from eval.confidence_metrics import auroc, confidence_pairs, expected_calibration_error, reliability
+from eval.confidence_metrics import RIGHT_F1, auroc, confidence_pairs, expected_calibration_error, reliability
 from eval.latency import stage_timings
 from eval.outcome import QuestionOutcome
 from eval.question_words import question_word_groups
@@ -101,7 +101,9 @@ def plot_reliability(outcomes: Sequence[QuestionOutcome], path: Path) -> Path:
     ece, area = expected_calibration_error(scores, right), auroc(scores, right)
     subtitle = f"ECE {ece:.3f}" if ece is not None else "no candidates"
     subtitle += f", AUROC {area:.3f}" if area is not None else ""
-    ax.set(title=f"Reliability ({subtitle})", xlabel="confidence", ylabel="share right (F1 >= 0.5)", xlim=(0, 1))
+    ax.set(
+        title=f"Reliability ({subtitle})", xlabel="confidence", ylabel=f"share right (F1 >= {RIGHT_F1:g})", xlim=(0, 1)
+    )
     ax.set_ylim(0, 1)
     ax.legend()
     return _save(fig, path)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import html
-import json
 import math
 import re
 import sys
@@ -30,6 +29,7 @@ from pathlib import Path
 
 from index.loaders import MAX_BYTES
 from qa.corpus import BUNDLED_ARTICLE, BUNDLED_QUESTIONS
+from qa.squad import load_examples
 from qa.timings import percentile
 from ui.local_server import started_server
 from ui.render import message_text
@@ -83,8 +83,7 @@ class IndexingRun:
 
 def bundled_questions() -> list[str]:
     """The bundled dev set's questions, answerable and not, in file order."""
-    data = json.loads(BUNDLED_QUESTIONS.read_text(encoding="utf-8"))["data"]
-    return [qa["question"] for article in data for paragraph in article["paragraphs"] for qa in paragraph["qas"]]
+    return [example.question for example in load_examples(BUNDLED_QUESTIONS)]
 
 
 def answer_text(client, question: str) -> str | None:

@@ -41,6 +41,7 @@ from pathlib import Path
 
 import numpy as np
 
+from eval.confidence_metrics import RIGHT_F1
 from eval.runner import article_groups, select_titles
 from eval.squad_metrics import find_best_thresh, score_prediction
 from eval.tools import run_main
@@ -149,7 +150,7 @@ def _design(records: list[dict], reading: str) -> tuple[np.ndarray, np.ndarray]:
     """Features and right/wrong of each reading's best candidate by margin: the one the verifier must judge."""
     rows = [max(r[reading]["candidates"], key=lambda c: c["margin"]) for r in records if r[reading]["candidates"]]
     x = np.array([c["features"] for c in rows], dtype=np.float64).reshape(len(rows), len(FEATURES))
-    y = np.array([1.0 if c["f1"] >= 0.5 else 0.0 for c in rows])
+    y = np.array([1.0 if c["f1"] >= RIGHT_F1 else 0.0 for c in rows])
     return x, y
 
 
@@ -178,7 +179,9 @@ def fit_calibration(records: list[dict]) -> Calibration:
     """The reader's own margin-to-confidence fit (``calibration.json``) on the same candidates, and its threshold."""
     rows = [c for r in records for reading in ("first", "all") for c in r[reading]["candidates"]]
     margins = np.array([c["margin"] for c in rows])
-    scale, bias = (float(w) for w in fit_logistic(margins, np.array([1.0 if c["f1"] >= 0.5 else 0.0 for c in rows])))
+    scale, bias = (
+        float(w) for w in fit_logistic(margins, np.array([1.0 if c["f1"] >= RIGHT_F1 else 0.0 for c in rows]))
+    )
     fitted = Calibration(scale, bias)
     decisions = [(*_best(r, "all", lambda c: fitted.confidence(c["margin"])), bool(r["gold"])) for r in records]
     return Calibration(round(scale, 5), round(bias, 5), round(best_threshold(decisions)[0], 5))
