@@ -71,14 +71,15 @@ class Retriever:
         self.store.keyword_index()
 
     def run(self, question: str, top_k: int = DEFAULT_TOP_K) -> list[Passage]:
-        """The ``top_k`` chunks most likely to answer ``question``, best first."""
-        rankings = []
+        """The ``top_k`` chunks most likely to answer ``question``, best first (each ranking goes at least that
+        deep, so a ``top_k`` beyond ``candidates`` is honoured)."""
+        depth, rankings = max(self.candidates, top_k), []
         if self.mode in ("dense", "hybrid"):
-            hits = self.store.search(self.embedder.encode_query([question]), self.candidates)[0]
+            hits = self.store.search(self.embedder.encode_query([question]), depth)[0]
             if self.mode == "dense":
                 return self._passages(hits[:top_k])
             rankings.append([i for i, _ in hits])
-        keyword_hits = self.store.keyword_index().top(question, self.candidates)
+        keyword_hits = self.store.keyword_index().top(question, depth)
         if self.mode == "bm25":
             return self._passages(keyword_hits[:top_k])
         rankings.append([i for i, _ in keyword_hits])

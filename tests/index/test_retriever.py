@@ -66,6 +66,13 @@ def test_the_keyword_index_follows_documents_added_later(article_store, embedder
     assert retriever.run("Where do camels live?")[0].chunk.source == "b.txt"
 
 
+@pytest.mark.parametrize("mode", ["dense", "hybrid"])
+def test_more_passages_than_candidates_can_be_asked_for(article_store, embedder, mode):
+    assert len(article_store.chunks) >= 6
+    passages = Retriever(article_store, embedder, mode=mode, candidates=3).run("Who is the Kremlin spokesman?", 6)
+    assert len({p.chunk.id for p in passages}) == 6
+
+
 def test_unknown_mode_is_refused(article_store, embedder):
     with pytest.raises(QAError, match="unknown retrieval mode"):
         Retriever(article_store, embedder, mode="magic")
