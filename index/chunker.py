@@ -17,10 +17,9 @@ class Chunker:
     sentences, for context that straddles a chunk edge. ``tokenizer`` (the embedder's word pieces, one copy per
     process: ``index.encoder.encoder_wordpieces``) is looked up on first use unless given.
 
-    Defaults from ``python -m eval.tools.tune_retrieval`` on the article's dev questions (sizes 64-200, overlap
-    0-2): 160 tokens with no overlap put the gold chunk first for every question in hybrid and BM25 mode;
-    answers never cross sentence boundaries, so overlap only added chunks (and reading time) without
-    finding more answers.
+    Defaults chosen with ``python -m eval.tools.tune_retrieval`` (sizes and overlaps compared; README's row
+    "retrieval and chunking choice"): answers do not cross sentence boundaries, so overlap adds chunks and
+    reading time without finding more.
     """
 
     max_tokens: int = 160

@@ -11,7 +11,7 @@ import sys
 from functools import partial
 from pathlib import Path
 
-from qa.confidence import ConfidenceLevels
+from qa.confidence import ConfidenceLevels, shown_score
 
 # qa train's options: the TrainConfig fields offered, with their help. Each option's type and default come from
 # the field itself, and its flag from the field's name unless renamed in _TRAIN_FLAGS.
@@ -174,7 +174,10 @@ def _describe(result, levels) -> str:
     lines = [abstention_text(result)]
     if result.candidates and not result.documents_silent:
         best = result.candidates[0]
-        lines += [f'  best guess: "{best.text}" (below the {result.threshold:.2f} threshold)', *_where(best, levels)]
+        lines += [
+            f'  best guess: "{best.text}" (below the {shown_score(result.threshold)} threshold)',
+            *_where(best, levels),
+        ]
     elif result.passages:
         passage = result.passages[0].chunk
         where = citation(passage.source, headings=passage.headings)

@@ -27,8 +27,8 @@ class ExtractiveReader:
     Passages given together are read as one context in retrieval order:
     candidates from different passages then compete in one softmax, which tells
     "Prime Minister Fumio Kishida" from "Former Prime Minister Shinzo Abe" better
-    than reading each passage apart and taking the best score (measured: that put
-    Abe first). The pipeline gives it the best passage alone first, and all of
+    than reading each passage apart and taking the best score (the model card
+    compares the two). The pipeline gives it the best passage alone first, and all of
     them together only when that one does not answer (``QAPipeline.accept_first``).
     A context longer than one window is read in overlapping windows, ranked by
     margin over each window's no-answer logit; duplicates and overlaps are

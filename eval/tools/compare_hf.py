@@ -30,7 +30,7 @@ document, its paragraphs joined (``eval.runner.article_documents``, whole
 even with ``--limit``, as ``qa eval --corpus title`` does): ours indexes it
 alone, the baseline reads all of it. ``--corpus file``: every distinct context is a
 document and ours retrieves over all of them, even with ``--limit`` (as ``qa
-evaluate --corpus file``), while the baseline is handed the question's own
+eval --corpus file``), while the baseline is handed the question's own
 context.
 
 Scores are the official SQuAD v2.0 ones (``eval.squad_metrics``); the no-answer
