@@ -292,7 +292,7 @@ class SessionRegistry:
         if size > limits.bytes_per_session:
             raise UploadRefused(
                 f"Too much uploaded: at most {_mb(limits.bytes_per_session)} per session "
-                f"(this upload would make it {size / MB:.1f} MB)."
+                f"(this upload would make it {_mb(size)})."
             )
         if self._admitted >= limits.indexing_jobs + limits.indexing_waiting:
             raise UploadRefused("The server is busy indexing other users' documents; try again in a minute.")

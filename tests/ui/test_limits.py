@@ -1,6 +1,7 @@
 """The chat's limits over HTTP, as any client meets them: the upload event is callable by gradio_client, as by a
 browser or a script, so each test uploads through it against a server with small limits."""
 
+import re
 import time
 import uuid
 from collections.abc import Iterator
@@ -95,7 +96,10 @@ def test_bytes_per_session(article_pipeline, tmp_path):
         notice, _ = upload(client, document(tmp_path, 6000))
         assert "Indexed" in notice
         notice, _ = upload(client, document(tmp_path, 6000))
-        assert "Too much uploaded: at most 0.01 MB per session (this upload would make it 0.0 MB)" in notice
+        limit, made = re.search(
+            r"Too much uploaded: at most ([\d.]+) MB per session \(this upload would make it ([\d.]+) MB\)", notice
+        ).groups()
+        assert float(limit) == round(MB // 100 / MB, 4) and float(made) == round(12_000 / MB, 4) > float(limit)
 
 
 def test_second_upload_of_a_session_while_it_indexes_is_refused(article_pipeline, tmp_path):
