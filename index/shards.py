@@ -17,7 +17,6 @@ removes the old one, under the directory's lock.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import uuid
 from collections.abc import Callable, Sequence
@@ -28,8 +27,9 @@ import numpy as np
 
 from index import bm25
 from index.bm25 import BM25
+from index.files import fsync, write_atomic
 from index.records import Chunk, Document
-from index.store import KEYWORDS, MANIFEST, IndexLoadError, IndexStore, fsync, index_lock, sha256, verify
+from index.store import KEYWORDS, MANIFEST, IndexLoadError, IndexStore, index_lock, sha256, verify
 
 SHARDS_FILE = "shards.json"
 FORMAT_VERSION = 1
@@ -80,11 +80,7 @@ def save_shards(directory: str | Path, shards: Sequence[IndexStore]) -> Path:
             "chunks": [len(shard.chunks) for shard in shards],
             "keywords_sha256": checksums,
         }
-        staged = directory / f"{SHARDS_FILE}.tmp"
-        staged.write_text(json.dumps(manifest, indent=2), encoding="utf-8")
-        fsync(staged)
-        os.replace(staged, directory / SHARDS_FILE)
-        fsync(directory)
+        write_atomic(directory / SHARDS_FILE, json.dumps(manifest, indent=2))
         for path in directory.iterdir():  # older generations, and a single index this one replaces
             if path.is_dir() and path != generation and path.name.startswith((_GENERATION_PREFIX, "generation-")):
                 shutil.rmtree(path, ignore_errors=True)

@@ -37,6 +37,7 @@ from filelock import FileLock, Timeout
 from index import bm25, vectors
 from index.bm25 import BM25
 from index.errors import QAError
+from index.files import fsync
 from index.records import Chunk, Document
 from index.vectors import INDEX_TYPES
 
@@ -366,15 +367,6 @@ def verify(directory: Path, files: Path, names: Iterable[str], checksums: dict) 
             raise IndexLoadError(f"{directory}: {name} is missing; rebuild the index") from None
         if digest != checksums.get(name):
             raise IndexLoadError(f"{directory}: {name} is corrupted (checksum mismatch); rebuild the index")
-
-
-def fsync(path: Path) -> None:
-    """Flush a file's or a directory's contents (a directory: the names in it) to disk."""
-    descriptor = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
 
 
 def sha256(path: Path) -> str:

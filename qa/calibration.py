@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from index.errors import QAError
+from index.files import write_atomic
 from qa.decoding import confidence
 
 CALIBRATION_FILE = "calibration.json"
@@ -42,7 +43,7 @@ class Calibration:
 
     def save(self, path: str | Path) -> None:
         record = {k: v for k, v in asdict(self).items() if k != "extra"} | self.extra
-        Path(path).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+        write_atomic(path, json.dumps(record, indent=2) + "\n")
 
     @classmethod
     def load(cls, path: str | Path) -> Calibration:

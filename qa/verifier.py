@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from index.errors import QAError
+from index.files import write_atomic
 from index.records import Passage
 from qa.answer import Answer
 from qa.decoding import confidence
@@ -172,7 +173,7 @@ class Verifier:
 
     def save(self, path: str | Path) -> None:
         record = asdict(self) | {"feature_names": list(self.feature_names)}
-        Path(path).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+        write_atomic(path, json.dumps(record, indent=2) + "\n")  # a kill while writing must not break the reader
 
     @classmethod
     def load(cls, path: str | Path) -> Verifier:
