@@ -73,6 +73,10 @@ def test_a_corrupted_file_is_refused_with_a_clear_message(tmp_path, embedder, vi
 
 
 def test_missing_file_wrong_version_and_wrong_embedder_are_refused(tmp_path, embedder):
+    _store(embedder).save(tmp_path / "lost")
+    (data_dir(tmp_path / "lost") / "vectors.faiss").unlink()
+    with pytest.raises(IndexLoadError, match="vectors.faiss is missing; rebuild the index"):
+        IndexStore.load(tmp_path / "lost", embedder.name, embedder.dimension)
     _store(embedder).save(tmp_path)
     with pytest.raises(IndexLoadError, match="embedder"):
         IndexStore.load(tmp_path, "another-model", 768)

@@ -8,8 +8,10 @@ import sys
 
 import pytest
 
+from index.records import Chunk, Passage
 from index.store import data_dir
 from qa import cli
+from qa.answer import Answer, Result
 from qa.cli import main
 from qa.confidence import ConfidenceLevels
 
@@ -122,6 +124,33 @@ def test_a_document_indexed_again_is_skipped_when_unchanged_and_refused_with_adv
     assert "embedding" not in err and "Traceback" not in err  # refused before any work
     assert main([*command, "--rebuild"]) == 0
     assert "built" in capsys.readouterr().out
+
+
+def _raises(error: BaseException):
+    def run():
+        raise error
+
+    return run
+
+
+@pytest.mark.parametrize(
+    ("error", "status", "err"),
+    [
+        (PermissionError("out.json: permission denied"), 1, "qa: error: out.json: permission denied\n"),
+        (KeyboardInterrupt(), 130, ""),  # Ctrl-C: no traceback
+        (BrokenPipeError(), 0, ""),  # output piped into `head`: not an error
+    ],
+)
+def test_the_exit_status_and_the_one_line_for_each_kind_of_stop(monkeypatch, capsys, error, status, err):
+    monkeypatch.delenv("QA_DEBUG", raising=False)
+    assert cli.guarded("qa", _raises(error)) == status
+    assert capsys.readouterr().err == err
+
+
+def test_qa_debug_keeps_the_traceback_of_a_users_mistake(monkeypatch):
+    monkeypatch.setenv("QA_DEBUG", "1")
+    with pytest.raises(PermissionError):
+        cli.guarded("qa", _raises(PermissionError("denied")))
 
 
 def test_a_bug_keeps_its_traceback_and_asks_for_a_report(monkeypatch, capsys):
@@ -284,3 +313,32 @@ def test_a_share_of_unanswerable_questions_outside_0_to_1_is_refused_before_load
 def test_a_share_without_an_operating_point_names_those_there_are(capsys):
     message = "no operating point for an unanswerable share of 0.4 (this verifier's: 0.5, 0.3, 0.2, 0.1)"
     _fails(["ask", "--unanswerable-share", "0.4", "Who?"], capsys, message)
+
+
+def _guess(score: float) -> tuple:
+    context = "Prime Minister Fumio Kishida stressed dialogue with Russia."
+    guess = Answer("Fumio Kishida", score, 15, 28, "article.txt", context, 15)
+    passages = [Passage(Chunk(0, "article.txt", context, 0, len(context)), 0.5, 0)]
+    return guess, passages
+
+
+def test_an_unsure_abstention_prints_the_wording_and_the_best_guess_in_its_place():
+    guess, passages = _guess(0.21)
+    result = Result("Who leads Japan?", None, [guess], passages, threshold=0.3, refuse_below=0.01)
+    lines = cli._describe(result, ConfidenceLevels.calibrated(0.3)).splitlines()
+    assert lines == [
+        "No confident answer was found in the document; the best guess is below. The document may not say; "
+        "if it should, try rephrasing the question.",
+        '  best guess: "Fumio Kishida" (below the 0.30 threshold)',
+        "  low confidence 0.21 | article.txt, characters 15-28",
+        "  ...Prime Minister [Fumio Kishida] stressed dialogue with Russia....",
+    ]
+
+
+def test_a_silent_document_prints_the_closest_passage_instead_of_a_guess():
+    guess, passages = _guess(0.005)
+    result = Result("Who leads Japan?", None, [guess], passages, threshold=0.3, refuse_below=0.01)
+    assert cli._describe(result, ConfidenceLevels.calibrated(0.3)).splitlines() == [
+        "The document does not answer this question.",
+        "  Closest passage (article.txt): Prime Minister Fumio Kishida stressed dialogue with Russia.",
+    ]

@@ -102,10 +102,18 @@ def test_answer_removed_refuses_when_what_is_left_may_still_answer():
     assert answer_removed(example("h", "Who signed the treaty?", P1, "Shigeru Yoshida"), FACTS, None) is None
 
 
-def test_make_negatives_is_deterministic_and_labels_every_rule():
+def test_make_negatives_is_deterministic_and_labels_each_negative_with_the_rule_that_made_it():
     first = make_negatives(EXAMPLES * 10, perturb_rate=1.0, paragraph_rate=1.0, seed=3)
     assert first == make_negatives(EXAMPLES * 10, perturb_rate=1.0, paragraph_rate=1.0, seed=3)
-    assert {n.rule for n in first} >= {"entity_swap", "antonym", "other_paragraph"}
+    assert {n.rule for n in first} == {"entity_swap", "antonym", "other_paragraph"}
+    source = {e.id: e for e in EXAMPLES}
+    for n in first:  # a question rule edits the question in its own paragraph; a paragraph rule does the opposite
+        edited = n.example.question != source[n.source_id].question
+        moved = n.example.context != source[n.source_id].context
+        assert (edited, moved) == ((True, False) if n.rule in {"entity_swap", "antonym"} else (False, True))
+    # negation is the question rule of last resort: taken where no antonym or entity of the article fits
+    plain = [example("e", "What is the climate like?", P3, "Etorofu")]
+    assert [n.rule for n in make_negatives(plain, perturb_rate=1.0, paragraph_rate=0.0, seed=3)] == ["negation"]
     assert all(n.example.is_impossible and n.source_id in {"a", "b", "c", "d"} for n in first)
     assert make_negatives(EXAMPLES, perturb_rate=0.0, paragraph_rate=0.0, seed=3) == []
     removed = make_negatives(

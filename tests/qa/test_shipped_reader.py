@@ -7,6 +7,7 @@ import pytest
 from index.records import Chunk, Passage
 from qa.modeling import SHIPPED_READER
 from qa.reader import ExtractiveReader
+from qa.verifier import DEFAULT_UNANSWERABLE_SHARE, VERIFIER_FILE, Verifier
 
 PARAGRAPH = (
     "The Rhine bridge at Kehl was opened to traffic in 1861. It was designed by the engineer Heinrich Fuchs, "
@@ -35,3 +36,18 @@ def test_reads_a_squad_style_paragraph():
     assert _read("Who designed the Rhine bridge at Kehl?")[0].text == "Heinrich Fuchs"
     assert _read("When was the bridge opened to traffic?")[0].text == "1861"
     assert "Franco-Prussian" in _read("During which war was the bridge destroyed?")[0].text
+
+
+def test_the_shipped_verifier_has_an_operating_point_for_each_share_it_offers():
+    verifier = Verifier.load(SHIPPED_READER / VERIFIER_FILE)
+    points = sorted(verifier.operating_points, key=lambda p: p.unanswerable_share)
+    assert [p.unanswerable_share for p in points] == [0.1, 0.2, 0.3, 0.5]
+    assert DEFAULT_UNANSWERABLE_SHARE in [p.unanswerable_share for p in points]
+    typical = verifier.mean  # the average tuning candidate's features
+    moved = [verifier.for_share(p.unanswerable_share) for p in points]
+    for point, at_share in zip(points, moved):
+        assert (at_share.unanswerable_share, at_share.threshold) == (point.unanswerable_share, point.threshold)
+        assert 0.0 < at_share.refuse_below < at_share.threshold < 1.0
+    # the more unanswerable questions are asked, the less sure the same answer is and the higher the bar
+    assert [m.probability(typical) for m in moved] == sorted((m.probability(typical) for m in moved), reverse=True)
+    assert [m.threshold for m in moved] == sorted(m.threshold for m in moved)
