@@ -9,6 +9,8 @@ import sys
 
 import pytest
 
+from index.shards import SHARDS_FILE
+from index.store import MANIFEST
 from qa.cli import main
 
 
@@ -169,3 +171,22 @@ def test_eval_counts_what_it_cannot_score(tmp_path, monkeypatch, caplog):
     assert metrics["total"] == 3 and metrics["errors"] == 2
     assert metrics["duplicate_ids"] == 1
     assert "1 question(s) repeat an earlier id" in caplog.text
+
+
+def test_an_index_is_never_built_over_one_of_the_other_kind_without_rebuild(tmp_path, capsys):
+    doc = tmp_path / "news.txt"
+    doc.write_text("Penguins live in Antarctica.", encoding="utf-8")
+    single, sharded = tmp_path / "single", tmp_path / "sharded"
+    single.mkdir(), sharded.mkdir()
+    (single / MANIFEST).write_text("{}")  # what is there is never read: only its kind decides
+    (sharded / SHARDS_FILE).write_text("{}")
+    fails(["index", str(doc), "--out", str(single), "--ray"], capsys, "holds an index; --ray", "add --rebuild")
+    fails(["index", str(doc), "--out", str(sharded)], capsys, "holds a sharded index", "--ray --rebuild")
+    fails(["index", str(doc), "--out", str(sharded), "--ray", "--shards", "-1"], capsys, "--shards must be 0")
+    assert (single / MANIFEST).read_text() == (sharded / SHARDS_FILE).read_text() == "{}"  # both left as they were
+
+
+def test_a_negative_worker_count_is_refused(tmp_path, capsys):
+    questions = tmp_path / "q.jsonl"
+    questions.write_text(json.dumps({"id": "a", "question": "Who?", "context": "Ada.", "answers": []}) + "\n")
+    fails(["eval", str(questions), "--workers", "-2"], capsys, "--workers must be 0 (one per CPU of the cluster)")

@@ -9,4 +9,4 @@ def test_function_words_go_and_subject_words_stay():
 
 def test_words_of_other_scripts_are_words_too():
     assert content_words("Кто премьер-министр Японии?") == {"кто", "премьер", "министр", "японии"}
-    assert content_words("日本の首相は誰ですか？")  # no spaces between its words, but not nothing
+    assert content_words("日本の首相は誰ですか？") == {"日本の首相は誰ですか"}  # no spaces: one word, but not nothing

@@ -38,7 +38,8 @@ def test_settings_reach_the_pipeline(client):
     result = client.predict(POPULATION, 1, 0.0, api_name="/answer")
     assert len(result["passages"]) == 1
     assert result["threshold"] == 0.0
-    assert result["answer"] is not None  # every confidence is above 0: the best guess becomes the answer
+    # every confidence is above 0: the best guess becomes the answer
+    assert result["answer"] is not None and result["answer"]["text"] == result["candidates"][0]["text"]
 
 
 @pytest.mark.parametrize(

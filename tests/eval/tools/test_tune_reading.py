@@ -17,7 +17,6 @@ from eval.tools.tune_reading import (
 from index.errors import QAError
 from index.records import Chunk, Passage
 from qa.answer import Answer
-from qa.calibration import Calibration
 from qa.verifier import DEFAULT_UNANSWERABLE_SHARE, FEATURES, VERIFIER_FILE, Verifier, features
 
 
@@ -62,8 +61,19 @@ def test_rules_are_scored_from_recorded_readings():
     assert rules["verifier"]["read_mean_ms"] == pytest.approx(300.0)  # every question read joined
     # the right half is accepted from the first context alone (100 ms); the rest read both (100 + 300 ms)
     assert rules["verifier+first@0.5"]["read_mean_ms"] == pytest.approx(250.0)
+
+
+def test_the_margin_calibration_rises_with_the_margin_and_abstains_between_wrong_and_right():
+    # wrong answers have margins 1-3, right ones 2.5-4.5: the fit must rank them so, and abstain between the two
+    records = [
+        {"id": str(i), "title": f"t{i % 6}", "gold": ["x"] if i % 2 else [],
+         "first": _reading("x", (2.5 if i % 2 else 1.0) + i % 3, float(i % 2)),
+         "all": _reading("x", (2.5 if i % 2 else 1.0) + i % 3, float(i % 2))}
+        for i in range(60)
+    ]  # fmt: skip
     calibration = fit_calibration(records)
-    assert isinstance(calibration, Calibration) and 0 <= calibration.threshold <= 1.0 + 1e-6
+    assert calibration.scale > 0
+    assert calibration.confidence(1.0) < calibration.threshold < calibration.confidence(4.5)
 
 
 def test_refusal_floor_keeps_mostly_unanswerable_questions_below_it():
