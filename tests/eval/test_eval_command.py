@@ -4,8 +4,10 @@ import json
 
 import pytest
 
+from eval.squad_metrics import squad_v2_scores
 from qa.cli import main
 from qa.corpus import BUNDLED_QUESTIONS
+from qa.squad import load_examples
 
 
 @pytest.mark.models
@@ -18,8 +20,13 @@ def test_qa_eval_on_the_bundled_dev_questions(tmp_path, capsys, monkeypatch):
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["total"] == 6 and metrics["errors"] == 0
     predictions = json.loads((out / "predictions.json").read_text())
-    assert len(predictions) == 6 and all(isinstance(v, str) for v in predictions.values())
-    assert set(json.loads((out / "na_probs.json").read_text())) == set(predictions)
+    na_probs = json.loads((out / "na_probs.json").read_text())
+    assert len(predictions) == 6 and set(na_probs) == set(predictions)
+    # the written files re-score to the written metrics, as the official script would score them
+    gold = {e.id: [a.text for a in e.answers] for e in load_examples(BUNDLED_QUESTIONS) if e.id in predictions}
+    official = squad_v2_scores(gold, predictions, na_probs)
+    assert {key: metrics[key] for key in official} == official
+    assert any(predictions.values())  # the bundled questions are mostly answerable: not every one abstained
     assert (out / "report.md").is_file() and (out / "threshold_curve.png").is_file()
 
 
