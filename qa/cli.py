@@ -129,7 +129,7 @@ def _pipeline(args: argparse.Namespace):
     check_top_k(args.top_k, "--top-k")
     if args.threshold is not None:
         check_threshold(args.threshold, "--threshold")
-    _check_share(args.unanswerable_share, args.reader)
+    _check_reader(args.reader, args.unanswerable_share)
     reader = ExtractiveReader(args.reader, precision=args.precision)
     return QAPipeline.from_index(
         args.index,
@@ -273,7 +273,7 @@ def _index_on_ray(args: argparse.Namespace) -> int:
 
 def _serve(args: argparse.Namespace) -> int:
     _check_address(args.host, args.port)  # seconds before the models load, not after
-    _check_share(args.unanswerable_share, None)
+    _check_reader(None, args.unanswerable_share)
     from ui.server import serve
 
     serve(
@@ -288,13 +288,15 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _check_share(share: float, reader_dir: Path | None) -> None:
-    """``--unanswerable-share``: a share, and one the reader's verifier has an operating point for, refused before
-    any model loads (on a Ray cluster, before any replica or worker would fail on it)."""
-    from qa.inputs import check_share
+def _check_reader(reader_dir: Path | None, share: float) -> None:
+    """``--reader`` holds a model, and ``--unanswerable-share`` is a share its verifier has an operating point for:
+    both refused before any model loads (on a Ray cluster, before any replica or worker would fail on them)."""
+    from qa.inputs import InputError, check_share
     from qa.modeling import SHIPPED_READER
     from qa.verifier import VERIFIER_FILE, Verifier
 
+    if reader_dir is not None and not (reader_dir / "config.json").is_file():
+        raise InputError(f"--reader {reader_dir}: no reader model there (no config.json)")
     check_share(share, "--unanswerable-share")
     path = (reader_dir or SHIPPED_READER) / VERIFIER_FILE
     if path.is_file() and (verifier := Verifier.load(path)).operating_points:
@@ -332,7 +334,7 @@ def _eval(args: argparse.Namespace) -> int:
     check_top_k(args.k, "--k")
     if args.threshold is not None:
         check_threshold(args.threshold, "--threshold")
-    _check_share(args.unanswerable_share, args.reader)
+    _check_reader(args.reader, args.unanswerable_share)
     if args.limit < 0:
         raise InputError(f"--limit must be 0 (every question) or more (not {args.limit})")
     if args.workers < 0:

@@ -190,3 +190,8 @@ def test_a_negative_worker_count_is_refused(tmp_path, capsys):
     questions = tmp_path / "q.jsonl"
     questions.write_text(json.dumps({"id": "a", "question": "Who?", "context": "Ada.", "answers": []}) + "\n")
     fails(["eval", str(questions), "--workers", "-2"], capsys, "--workers must be 0 (one per CPU of the cluster)")
+
+
+@pytest.mark.parametrize("command", [["ask", "Who?"], ["chat"], ["eval", "q.jsonl"]])
+def test_a_reader_folder_without_a_model_is_refused_before_anything_loads(tmp_path, capsys, command):
+    fails([*command, "--reader", str(tmp_path)], capsys, f"--reader {tmp_path}: no reader model there")
