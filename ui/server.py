@@ -37,10 +37,11 @@ def serve(
     (``qa.ray_serving``); this process keeps the page, the sessions and their own uploads.
     """
     from qa.pipeline import QAPipeline
-    from ui.app import CSS, EXAMPLES, build_app
+    from ui.app import EXAMPLES, build_app
     from ui.inflight import InFlight
     from ui.limits import DEFAULT_LIMITS
     from ui.overview import example_questions
+    from ui.page import CSS
     from ui.sessions import SessionRegistry
 
     if ray_address is None:
