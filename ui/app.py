@@ -30,6 +30,7 @@ from ui.page import (
     FORGET_CONVERSATION,
     KEEP_CONVERSATION,
     KEEP_SESSION,
+    KEPT_MESSAGES,
     OPEN_LINKS,
     SHOW_MARK,
     SHOW_REPLY,
@@ -65,8 +66,6 @@ ANSWERING_SHARED = "Answers now come from the shared documents."
 UPLOAD_AGAIN = "Upload them again to ask about them."
 
 Message = dict  # a Gradio chat message: {"role": ..., "content": ...}
-
-KEPT_MESSAGES = 200  # the latest messages a reload shows again (a tab's storage holds a few megabytes)
 
 
 class Chat:
@@ -434,7 +433,7 @@ def build_app(
             show_progress="hidden",
             concurrency_limit=None,
             api_visibility="private",
-        ).then(None, [kept], None, js=KEEP_CONVERSATION, api_visibility="private")
+        ).then(None, [kept, chatbot], None, js=KEEP_CONVERSATION, api_visibility="private")
         session_id = gr.Textbox(visible=False)
         app.load(
             chat.resume,

@@ -79,8 +79,13 @@ EARLIER_SESSION = f"""
 """
 KEEP_SESSION = f"(id) => {{ if (id) sessionStorage.setItem('{SESSION_KEY}', id); }}"
 FORGET_CONVERSATION = f"() => sessionStorage.removeItem('{CONVERSATION_KEY}')"  # at once, as "Clear chat" is clicked
+KEPT_MESSAGES = 200  # the latest messages a reload shows again (a tab's storage holds a few megabytes)
+# The chat's changes are kept by round trips that may come back out of order (a reply's can land after "Clear chat"
+# has emptied the chat): what comes back is written only when it holds as many messages as the chat shows now.
 KEEP_CONVERSATION = f"""
-(kept) => {{
+(kept, shown) => {{
+  const messages = (kept && kept.messages) || [];
+  if (messages.length !== Math.min((shown || []).length, {KEPT_MESSAGES})) return;
   try {{ sessionStorage.setItem('{CONVERSATION_KEY}', JSON.stringify(kept)); }}
   catch (error) {{ sessionStorage.removeItem('{CONVERSATION_KEY}'); }}
 }}
