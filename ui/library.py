@@ -112,14 +112,14 @@ def copy_of(store: IndexStore | ShardedStore) -> IndexStore:
     changed. An index that keeps no vectors to copy (IVF's 8-bit lists) or keeps them in shards is refused: both
     are built for corpora too large to copy into each session.
     """
-    too_many = QAError("The shared documents are too many to add yours to; choose to replace them.")
+    too_many = "The shared documents are too many to add yours to; choose to replace them."
     if isinstance(store, ShardedStore):
-        raise too_many
+        raise QAError(too_many)
     index = store.vector_index
     try:
         vectors = index.reconstruct_n(0, index.ntotal)
     except RuntimeError:
-        raise too_many from None
+        raise QAError(too_many) from None
     copy = IndexStore(store.embedder_name, store.dimension)
     copy.add(list(store.documents.values()), list(store.chunks), vectors)
     return copy
