@@ -1,6 +1,6 @@
 """Speed and memory of the whole system on this machine: prints figures, asserts nothing.
 
-    python -m eval.tools.bench [--repeat 3] [--reader DIR]
+    python -m eval.tools.bench [--repeat 3] [--reader DIR] [--against DIR]
 
 Reports index build time for the bundled article (the first build, which loads
 the document model, and one with it loaded); end-to-end latency per
@@ -10,7 +10,8 @@ reaches, so a faster setting is only kept if accuracy holds; reader latency for
 one question over one 384-token window; and the peak memory of the default
 system. The machine is shared and noisy: the settings take turns question by
 question, so their ratios within one run are fair; absolute times drift
-between runs.
+between runs. ``--against`` adds a second reader's default system to those
+turns, so a candidate reader is timed against the shipped one in the same run.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import argparse
 import resource
 import statistics
 import time
+from pathlib import Path
 
 from eval.squad_metrics import score_prediction
 from eval.tools import run_main
@@ -49,7 +51,16 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=3, help="passes over the dev questions (default 3)")
     add_reader_option(parser)
+    parser.add_argument(
+        "--against",
+        type=Path,
+        metavar="DIR",
+        help="also time this reader's default system, question by question in the same run",
+    )
     args = parser.parse_args(argv)
+    settings = [(label, queries, reading, options, args.reader) for label, queries, reading, options in SETTINGS]
+    if args.against:
+        settings.insert(1, (f"default, reader {args.against}", "int8", DEFAULT_PRECISION, {}, args.against))
     examples = load_examples(BUNDLED_QUESTIONS)
 
     embedder = Embedder()
@@ -65,9 +76,9 @@ def main(argv: list[str] | None = None) -> None:
     )
 
     pipelines = {}
-    for label, queries, reading, options in SETTINGS:
+    for label, queries, reading, options, reader in settings:
         pipeline = QAPipeline.from_store(
-            store, Embedder(precision=queries), ExtractiveReader(args.reader, precision=reading), **options
+            store, Embedder(precision=queries), ExtractiveReader(reader, precision=reading), **options
         )
         pipeline.warm_up()
         for example in examples:  # first calls allocate; the first setting's pass also sets the memory peak
