@@ -68,8 +68,14 @@ class Chunk:
 
 @dataclass(frozen=True)
 class Passage:
-    """A chunk retrieved for a question, with its retrieval score and rank (0 = best)."""
+    """A chunk retrieved for a question, with its retrieval score and rank (0 = best).
+
+    ``similarity``: the cosine of the question's and the chunk's dense vectors, whatever the ranking that found it
+    (the verifier weighs it: a question far from the passage an answer comes from is less likely answered there);
+    None when no dense vector was compared (BM25-only retrieval, passages given directly).
+    """
 
     chunk: Chunk
     score: float
     rank: int = 0
+    similarity: float | None = None

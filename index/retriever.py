@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
+from dataclasses import replace
 from typing import TypeVar
 
 from index.embedder import Embedder
@@ -72,19 +73,26 @@ class Retriever:
 
     def run(self, question: str, top_k: int = DEFAULT_TOP_K) -> list[Passage]:
         """The ``top_k`` chunks most likely to answer ``question``, best first (each ranking goes at least that
-        deep, so a ``top_k`` beyond ``candidates`` is honoured)."""
-        depth, rankings = max(self.candidates, top_k), []
-        if self.mode in ("dense", "hybrid"):
-            hits = self.store.search(self.embedder.encode_query([question]), depth)[0]
-            if self.mode == "dense":
-                return self._passages(hits[:top_k])
-            rankings.append([i for i, _ in hits])
-        keyword_hits = self.store.keyword_index().top(question, depth)
+        deep, so a ``top_k`` beyond ``candidates`` is honoured), each with its dense ``similarity`` to the
+        question unless retrieval is BM25 alone."""
+        depth = max(self.candidates, top_k)
         if self.mode == "bm25":
-            return self._passages(keyword_hits[:top_k])
-        rankings.append([i for i, _ in keyword_hits])
+            return self._passages(self.store.keyword_index().top(question, depth)[:top_k])
+        hits = self.store.search(self.embedder.encode_query([question]), depth)[0]
+        similarities = dict(hits)
+        if self.mode == "dense":
+            return self._with_similarities(self._passages(hits[:top_k]), similarities)
+        rankings = [[i for i, _ in hits], [i for i, _ in self.store.keyword_index().top(question, depth)]]
         weights = (2.0 * (1.0 - self.keyword_weight), 2.0 * self.keyword_weight)
-        return self._passages(reciprocal_rank_fusion(rankings, self.rrf_k, weights)[:top_k])
+        fused = self._passages(reciprocal_rank_fusion(rankings, self.rrf_k, weights)[:top_k])
+        return self._with_similarities(fused, similarities)
 
     def _passages(self, hits: list[tuple[int, float]]) -> list[Passage]:
         return [Passage(self.store.chunks[i], score, rank) for rank, (i, score) in enumerate(hits)]
+
+    @staticmethod
+    def _with_similarities(passages: list[Passage], similarities: dict[int, float]) -> list[Passage]:
+        """``passages`` with their cosine to the question where the dense search reached them: every chunk of a
+        collection no larger than its depth; in a larger one a chunk only BM25 ranked high stays unknown (None)
+        rather than costing a second embedding."""
+        return [replace(p, similarity=similarities.get(p.chunk.id)) for p in passages]

@@ -93,6 +93,7 @@ class Result:
                     "start": p.chunk.start,
                     "end": p.chunk.end,
                     "score": p.score,
+                    "similarity": p.similarity,
                     "text": p.chunk.text,
                     "headings": list(p.chunk.headings),
                 }

@@ -12,7 +12,7 @@ widening is an option, off by default.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from index.records import Chunk, Passage
 from index.store import IndexStore
@@ -76,4 +76,4 @@ class ContextWidener:
     def _passage(self, first: int, last: int, best: Passage) -> Passage:
         start, end = self.store.chunks[first].start, self.store.chunks[last].end
         text = self.store.documents[best.chunk.source].text[start:end]
-        return Passage(Chunk(first, best.chunk.source, text, start, end), best.score, best.rank)
+        return replace(best, chunk=Chunk(first, best.chunk.source, text, start, end))  # its best chunk's scores

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from index.records import Chunk, Document, Passage
 from qa.answer import Result
@@ -147,13 +147,15 @@ class FollowUp:
         return frozenset(normal_words(turn.answer) for turn in self._turns) - {""}
 
     def passages(self, retrieved: Sequence[Passage], top_k: int) -> list[Passage]:
-        """The previous answer's passage first, then the retrieved ones, ``top_k`` in all."""
+        """The previous answer's passage first, then the retrieved ones, ``top_k`` in all (its similarity to the
+        question is known only when retrieval found it again)."""
         chunk = self.previous.chunk
         if chunk is None:
             return list(retrieved[:top_k])
+        again = [p for p in retrieved if (p.chunk.source, p.chunk.start) == (chunk.source, chunk.start)]
         rest = [p for p in retrieved if (p.chunk.source, p.chunk.start) != (chunk.source, chunk.start)]
-        first = Passage(chunk, rest[0].score if rest else 1.0, 0)
-        return [first, *(Passage(p.chunk, p.score, rank) for rank, p in enumerate(rest[: top_k - 1], 1))]
+        first = Passage(chunk, rest[0].score if rest else 1.0, 0, again[0].similarity if again else None)
+        return [first, *(replace(p, rank=rank) for rank, p in enumerate(rest[: top_k - 1], 1))]
 
 
 def follow_up(question: str, history: Sequence[Turn] | None) -> FollowUp | None:

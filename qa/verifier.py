@@ -47,6 +47,7 @@ FEATURES = (
     "answer_words",  # log(1 + words in the answer)
     "question_in_context",  # share of the question's content words found in the passage read
     "names_missing",  # the question's capitalised words and numbers the passage lacks
+    "similarity",  # dense cosine of the question and the passage (``Passage.similarity``; unknown: the fit's mean)
 )
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 _NUMBER_WORDS = "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|hundred|thousand|million|billion|dozen"
@@ -87,7 +88,9 @@ def features(question: str, candidate: Answer, others: list[Answer], passages: l
     words = normal_words(candidate.text)
     agreement = sum(1 for o in rivals if normal_words(o.text) == words)
     gap = candidate.margin - max((o.margin for o in rivals), default=candidate.margin - 10.0)
-    context = passages[candidate.passage].chunk.text if candidate.passage < len(passages) else candidate.context
+    passage = passages[candidate.passage] if candidate.passage < len(passages) else None
+    context = passage.chunk.text if passage else candidate.context
+    similarity = passage.similarity if passage and passage.similarity is not None else math.nan
     asked = content_words(question)
     names = {w.lower() for w in WORD.findall(question)[1:] if w[:1].isupper() or w[:1].isdigit()}
     return [
@@ -99,6 +102,7 @@ def features(question: str, candidate: Answer, others: list[Answer], passages: l
         math.log1p(len(candidate.text.split())),
         share_found(asked, context),
         float(len(names - set(WORD.findall(context.lower())))),
+        similarity,
     ]
 
 
@@ -159,13 +163,19 @@ class Verifier:
         return sorted(rescored, key=lambda a: -a.score)
 
     def probability(self, x: list[float]) -> float:
-        z = (np.asarray(x) - np.asarray(self.mean)) / np.asarray(self.std)
+        """P(right) of a candidate with features ``x``; an unknown feature (NaN) counts as the fit's mean."""
+        mean = np.asarray(self.mean)
+        z = (np.where(np.isnan(x), mean, x) - mean) / np.asarray(self.std)
         return confidence(float(z @ np.asarray(self.weights)) + self.bias)
 
     @classmethod
     def fit(cls, x: np.ndarray, y: np.ndarray, ridge: float = 1.0) -> Verifier:
-        """Logistic regression on standardised features by Newton's method (threshold set to 0.5)."""
-        mean, std = x.mean(axis=0), x.std(axis=0)
+        """Logistic regression on standardised features by Newton's method (threshold set to 0.5); an unknown
+        feature (NaN) counts as the mean of the known ones."""
+        known = ~np.isnan(x)
+        mean = np.where(known, x, 0.0).sum(axis=0) / np.maximum(known.sum(axis=0), 1)
+        x = np.where(known, x, mean)
+        std = x.std(axis=0)
         std[std == 0] = 1.0
         weights = fit_logistic((x - mean) / std, y, ridge)
         bias, right = float(weights[-1]), float(y.mean())

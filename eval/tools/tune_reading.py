@@ -138,6 +138,7 @@ def record_readings(
                         "gold": gold,
                         "question": example.question,
                         "passages": [c.chunk.text for c in contexts],
+                        "similarities": [c.similarity for c in contexts],
                         "first": _read(pipeline, example.question, contexts[:1], True, gold),
                         "all": _read(pipeline, example.question, contexts, setting.joined, gold),
                     }
@@ -306,7 +307,12 @@ def refeature(record: dict) -> dict:
         if any(len(c["features"]) != len(FEATURES) for r in ("first", "all") for c in record[r]["candidates"]):
             raise QAError(f"question {record['id']}: recorded with other verifier features; record it again")
         return record
-    passages = [Passage(Chunk(i, "", text, 0, len(text)), 0.0, i) for i, text in enumerate(record["passages"])]
+    if "similarities" not in record:
+        raise QAError(f"question {record['id']}: recorded before the passages' similarities were kept; record it again")
+    passages = [
+        Passage(Chunk(i, "", text, 0, len(text)), 0.0, i, similarity)
+        for i, (text, similarity) in enumerate(zip(record["passages"], record["similarities"], strict=True))
+    ]
     again = dict(record)
     for reading, contexts in (("first", passages[:1]), ("all", passages)):
         stored = record[reading]["candidates"]

@@ -53,6 +53,24 @@ def test_hybrid_scores_are_fused_reciprocal_ranks(article_store, embedder):
     assert all(0 < s <= 2 / 61 for s in scores)
 
 
+@pytest.mark.parametrize("mode", ["hybrid", "dense"])
+def test_passages_carry_their_dense_similarity_to_the_question(article_store, embedder, mode):
+    question = "Who is the Kremlin spokesman?"
+    cosines = dict(article_store.search(embedder.encode_query([question]), len(article_store.chunks))[0])
+    passages = Retriever(article_store, embedder, mode=mode).run(question, 3)
+    assert [p.similarity for p in passages] == pytest.approx([cosines[p.chunk.id] for p in passages])
+    assert all(p.similarity is None for p in Retriever(article_store, embedder, mode="bm25").run(question, 3))
+
+
+def test_a_chunk_the_dense_search_did_not_reach_has_no_similarity(article_store, embedder):
+    """In a collection deeper than the dense search, a chunk only BM25 ranked high is not embedded again."""
+    question = "Who is the spokeswoman of the Russian Foreign Ministry?"
+    reached = {p.chunk.id for p in Retriever(article_store, embedder, mode="dense").run(question, 2)}
+    passages = Retriever(article_store, embedder, candidates=2, keyword_weight=0.9).run(question, 2)
+    assert any(p.chunk.id not in reached for p in passages)  # BM25 brought one the dense search's top 2 lacks
+    assert all((p.similarity is not None) == (p.chunk.id in reached) for p in passages)
+
+
 def test_the_keyword_index_follows_documents_added_later(article_store, embedder):
     from index.indexer import Indexer
     from index.records import Document

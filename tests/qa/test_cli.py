@@ -49,6 +49,7 @@ def test_ask_json_prints_null_when_it_abstains(capsys):
     record = json.loads(capsys.readouterr().out)
     assert record["answer"] is None
     assert record["passages"]
+    assert all(0 < p["similarity"] < 1 for p in record["passages"])  # the question's cosine to each, as weighed
 
 
 @pytest.mark.models

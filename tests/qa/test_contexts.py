@@ -30,7 +30,7 @@ def store() -> IndexStore:
 
 
 def passage(s: IndexStore, chunk_id: int, rank: int) -> Passage:
-    return Passage(s.chunks[chunk_id], 1.0 - rank / 10, rank)
+    return Passage(s.chunks[chunk_id], 1.0 - rank / 10, rank, 0.5 - rank / 10)
 
 
 def test_zero_budget_keeps_the_chunks():
@@ -45,6 +45,7 @@ def test_widening_adds_neighbours_within_the_budget_and_quotes_the_document():
     assert context.chunk.text == TEXT[context.chunk.start : context.chunk.end]
     assert context.chunk.text.startswith("Sentence 2") and context.chunk.text.endswith("Sentence 4 has five words.")
     assert context.rank == 0 and context.chunk.source == "doc"
+    assert (context.score, context.similarity) == (1.0, 0.5)  # the retrieved chunk's, which the verifier weighs
 
 
 def test_touching_ranges_merge_and_documents_stay_apart():

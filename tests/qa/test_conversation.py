@@ -106,11 +106,13 @@ def test_a_follow_up_is_read_with_the_last_turn_and_its_passage_first():
     assert follow.reading.startswith("When was it completed?")  # the question word comes first
     assert "Victor Hale" in follow.reading and "Ada Berg" not in follow.reading
     assert follow.set_aside == {"victor hale"}
-    other = [Passage(Chunk(i, "dam.txt", "x", i * 10, i * 10 + 1), 1.0 / (i + 1), i) for i in range(5)]
-    retrieved = [other[1], Passage(last.chunk, 0.2, 1), other[2], other[3]]
+    other = [Passage(Chunk(i, "dam.txt", "x", i * 10, i * 10 + 1), 1.0 / (i + 1), i, 0.1 * i) for i in range(5)]
+    retrieved = [other[1], Passage(last.chunk, 0.2, 1, 0.9), other[2], other[3]]
     passages = follow.passages(retrieved, 3)
     assert [p.chunk.id for p in passages] == [4, 1, 2]  # the previous answer's passage once, and first
     assert [p.rank for p in passages] == [0, 1, 2]
+    assert [p.similarity for p in passages] == [0.9, 0.1, 0.2]  # each keeps its similarity to the question
+    assert follow.passages(other[:3], 3)[0].similarity is None  # not found again: unknown
 
 
 def test_no_history_or_a_standalone_question_is_read_as_it_is():

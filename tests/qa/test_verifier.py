@@ -1,6 +1,7 @@
 """The answer verifier: its logistic fit, what its features see, and its file."""
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -74,6 +75,32 @@ def test_features_see_agreement_missing_names_and_rank():
     assert 0 < row["question_in_context"] < 1
     twice = dict(zip(FEATURES, features("Who?", best, [best, other, answer("Fumio Kishida", 1.0)], PASSAGES)))
     assert twice["agreement"] == 1.0
+
+
+def test_the_similarity_is_the_passage_the_answer_came_from_and_unknown_counts_as_the_mean():
+    passages = [replace(PASSAGES[0], similarity=0.2), replace(PASSAGES[0], rank=1, similarity=0.7)]
+    second = replace(answer("3,500", 2.0), passage=1)
+    assert features("How many troops?", second, [second], passages)[FEATURES.index("similarity")] == 0.7
+    unknown = features("How many troops?", second, [second], PASSAGES * 2)[FEATURES.index("similarity")]
+    assert np.isnan(unknown)
+    weights = [0.0] * len(FEATURES)
+    weights[FEATURES.index("similarity")] = 2.0
+    mean = [0.0] * len(FEATURES)
+    mean[FEATURES.index("similarity")] = 0.5
+    verifier = Verifier(weights, 0.0, mean, [1.0] * len(FEATURES), 0.5)
+    row = [0.0] * len(FEATURES)
+    row[FEATURES.index("similarity")] = unknown
+    assert verifier.probability(row) == pytest.approx(0.5)  # at the mean: the weight moves nothing
+
+
+def test_a_fit_counts_an_unknown_feature_as_the_mean_of_the_known_ones():
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(2000, len(FEATURES)))
+    y = (x[:, -1] > 0).astype(float)
+    x[::4, -1] = np.nan  # a quarter of the rows without the signal
+    verifier = Verifier.fit(x, y)
+    assert np.isfinite(verifier.weights).all() and verifier.weights[-1] > 1.0
+    assert verifier.mean[-1] == pytest.approx(np.nanmean(x[:, -1]))
 
 
 def test_score_rescores_and_reorders(tmp_path):

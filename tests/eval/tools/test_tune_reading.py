@@ -39,7 +39,7 @@ def test_a_setting_in_another_shape_is_a_users_error(text):
 
 
 def _reading(text, margin, f1, seconds=0.1):
-    features = [margin, 1.0, 0.0, 0.0, 0.0, 0.7, 1.0 if f1 else 0.2, 0.0]
+    features = [margin, 1.0, 0.0, 0.0, 0.0, 0.7, 1.0 if f1 else 0.2, 0.0, 0.5]
     assert len(features) == len(FEATURES)
     return {"seconds": seconds, "candidates": [{"text": text, "margin": margin, "features": features, "f1": f1}]}
 
@@ -111,6 +111,7 @@ def test_recorded_candidates_get_this_codes_features_from_the_passages_they_were
     passages = ["Fumio Kishida met Joe Biden in Tokyo. It rained.", "Shinzo Abe resigned in 2020."]
     record = {
         "id": "q", "title": "t", "gold": ["2020"], "question": "When did Shinzo Abe resign?", "passages": passages,
+        "similarities": [0.25, 0.75],
         "first": {"seconds": 0.1, "candidates": [{"text": "Tokyo", "margin": 1.0, "passage": 0, "context_start": 31,
                                                   "features": [0.0], "f1": 0.0}]},
         "all": {"seconds": 0.2, "candidates": [{"text": "2020", "margin": 4.0, "passage": 1, "context_start": 23,
@@ -119,18 +120,20 @@ def test_recorded_candidates_get_this_codes_features_from_the_passages_they_were
                                                 "features": [0.0], "f1": 0.0}]},
     }  # fmt: skip
     again = refeature(record)
-    contexts = [Passage(Chunk(i, "", text, 0, len(text)), 0.0, i) for i, text in enumerate(passages)]
+    contexts = [Passage(Chunk(i, "", text, 0, len(text)), 0.0, i, (0.25, 0.75)[i]) for i, text in enumerate(passages)]
     found = [Answer("2020", 0.0, 23, 27, "", passages[1], 23, margin=4.0, passage=1),
              Answer("Tokyo", 0.0, 31, 36, "", passages[0], 31, margin=1.0, passage=0)]  # fmt: skip
     assert again["all"]["candidates"][0]["features"] == features(record["question"], found[0], found, contexts)
     row = dict(zip(FEATURES, again["all"]["candidates"][0]["features"]))
     assert row["passage_rank"] == 1.0 and row["names_missing"] == 0.0 and row["agreement"] == 0.0
+    assert row["similarity"] == 0.75  # the second passage's, where the answer was read
     wrong = dict(zip(FEATURES, again["first"]["candidates"][0]["features"]))
     assert wrong["names_missing"] == 2.0 and wrong["question_in_context"] == 0.0  # read in the first passage alone
     assert again["all"]["candidates"][0]["f1"] == 1.0 and record["all"]["candidates"][0]["features"] == [0.0]
-    old = {k: v for k, v in record.items() if k != "passages"}
-    with pytest.raises(QAError, match="record it again"):
-        refeature(old)
+    for missing in ("passages", "similarities"):
+        old = {k: v for k, v in record.items() if k != missing}
+        with pytest.raises(QAError, match="record it again"):
+            refeature(old)
 
 
 def test_the_sweep_is_the_official_one_and_reweights_to_a_share_of_unanswerable_questions():
@@ -162,3 +165,21 @@ def test_the_sweep_is_the_official_one_and_reweights_to_a_share_of_unanswerable_
         assert ours == pytest.approx(max(mean_f1(c, share) for c, _, _ in decisions + [(1.1, 0, True)]))
     # fewer unanswerable questions: answering pays more often, so the threshold is lower
     assert best_threshold(decisions, 0.1)[0] < best_threshold(decisions, 0.9)[0]
+
+
+@pytest.mark.models
+def test_readings_keep_each_passages_similarity_as_the_verifier_weighs_it():
+    from eval.tools.tune_reading import record_readings
+    from qa.corpus import BUNDLED_QUESTIONS
+    from qa.reader import ExtractiveReader
+
+    records = record_readings(str(BUNDLED_QUESTIONS), None, 3, [Setting(0, True)], 3, ExtractiveReader())["0:joined"]
+    assert records
+    for record in records:
+        assert len(record["similarities"]) == len(record["passages"]) == 3
+        assert all(0 < s < 1 for s in record["similarities"])  # one article: the dense search reaches every chunk
+        for reading in ("first", "all"):
+            for candidate in record[reading]["candidates"]:
+                weighed = candidate["features"][FEATURES.index("similarity")]
+                assert weighed == record["similarities"][candidate["passage"]]
+        assert refeature(record)["all"]["candidates"] == record["all"]["candidates"]  # computed again the same
