@@ -177,3 +177,5 @@ def test_the_shipped_verifier_has_the_default_operating_point():
     shipped = Verifier.load(SHIPPED_READER / VERIFIER_FILE)
     for_people = shipped.for_share(DEFAULT_UNANSWERABLE_SHARE)
     assert 0 < for_people.refuse_below < for_people.threshold < shipped.for_share(0.5).threshold
+    weights = dict(zip(shipped.feature_names, shipped.weights))
+    assert weights["margin"] > weights["similarity"] > 0  # a question closer to its passage is more often answered
