@@ -11,7 +11,8 @@ reading setting (``TOKENS:joined|separate``: chunks widened to TOKENS word
 pieces, 0 = as retrieved; contexts read as one or each on its own) every
 question is read twice: the best context alone, and all ``--k`` contexts.
 Every candidate is recorded with its verifier features, its F1 and where it
-stands in the passages read (which are kept too), so each decision rule is
+stands in the passages read (kept too, with each one's similarity to the
+question from retrieval), so each decision rule is
 then scored offline from the same readings, and ``--from-readings`` computes
 the features again with the code that scores them:
 
@@ -301,7 +302,8 @@ def refeature(record: dict) -> dict:
     """The record with every candidate's verifier features computed again by this code, from the passages read.
 
     So readings recorded once serve every later set of ``FEATURES``. A record without its passages (recorded by
-    older code) is kept as it is when its features are this code's, and refused otherwise.
+    older code) is kept as it is when its features are this code's, and refused otherwise; one with passages but
+    without their similarities (recorded before the verifier weighed them) is refused.
     """
     if "passages" not in record:
         if any(len(c["features"]) != len(FEATURES) for r in ("first", "all") for c in record[r]["candidates"]):
