@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
-from dataclasses import replace
 from typing import TypeVar
 
 from index.embedder import Embedder
@@ -81,18 +80,14 @@ class Retriever:
         hits = self.store.search(self.embedder.encode_query([question]), depth)[0]
         similarities = dict(hits)
         if self.mode == "dense":
-            return self._with_similarities(self._passages(hits[:top_k]), similarities)
+            return self._passages(hits[:top_k], similarities)
         rankings = [[i for i, _ in hits], [i for i, _ in self.store.keyword_index().top(question, depth)]]
         weights = (2.0 * (1.0 - self.keyword_weight), 2.0 * self.keyword_weight)
-        fused = self._passages(reciprocal_rank_fusion(rankings, self.rrf_k, weights)[:top_k])
-        return self._with_similarities(fused, similarities)
+        return self._passages(reciprocal_rank_fusion(rankings, self.rrf_k, weights)[:top_k], similarities)
 
-    def _passages(self, hits: list[tuple[int, float]]) -> list[Passage]:
-        return [Passage(self.store.chunks[i], score, rank) for rank, (i, score) in enumerate(hits)]
-
-    @staticmethod
-    def _with_similarities(passages: list[Passage], similarities: dict[int, float]) -> list[Passage]:
-        """``passages`` with their cosine to the question where the dense search reached them: every chunk of a
-        collection no larger than its depth; in a larger one a chunk only BM25 ranked high stays unknown (None)
-        rather than costing a second embedding."""
-        return [replace(p, similarity=similarities.get(p.chunk.id)) for p in passages]
+    def _passages(self, hits: list[tuple[int, float]], similarities: dict[int, float] | None = None) -> list[Passage]:
+        """Passages of ``hits``, each with its cosine to the question where the dense search reached it
+        (``similarities``): every chunk of a collection no larger than its depth; in a larger one a chunk only BM25
+        ranked high stays unknown (None) rather than costing a second embedding."""
+        known = similarities or {}
+        return [Passage(self.store.chunks[i], score, rank, known.get(i)) for rank, (i, score) in enumerate(hits)]

@@ -152,9 +152,10 @@ class FollowUp:
         chunk = self.previous.chunk
         if chunk is None:
             return list(retrieved[:top_k])
-        again = [p for p in retrieved if (p.chunk.source, p.chunk.start) == (chunk.source, chunk.start)]
-        rest = [p for p in retrieved if (p.chunk.source, p.chunk.start) != (chunk.source, chunk.start)]
-        first = Passage(chunk, rest[0].score if rest else 1.0, 0, again[0].similarity if again else None)
+        place = (chunk.source, chunk.start)
+        again = next((p for p in retrieved if (p.chunk.source, p.chunk.start) == place), None)
+        rest = [p for p in retrieved if (p.chunk.source, p.chunk.start) != place]
+        first = Passage(chunk, rest[0].score if rest else 1.0, 0, again.similarity if again else None)
         return [first, *(replace(p, rank=rank) for rank, p in enumerate(rest[: top_k - 1], 1))]
 
 
