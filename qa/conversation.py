@@ -10,6 +10,7 @@ stands on its own is read as it is, history or not.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
@@ -104,7 +105,13 @@ def is_follow_up(question: str) -> bool:
             return True
     if lower and lower[0] in _OPENERS and len(lower) > 1 and lower[1] in {"about", "the", "and"}:
         return True
-    return len(words) <= _SHORT and not _names(words[1:])
+    return len(words) <= _SHORT and not _names(words[1:]) and _latin(question)
+
+
+def _latin(text: str) -> bool:
+    """Whether every letter of ``text`` is a Latin one. Words are told apart by spaces, so a question in a script
+    written without them ("日本の首相は誰ですか？") is one "word" long: short by count, not a follow-up."""
+    return all(unicodedata.name(c, "").startswith("LATIN") for c in text if c.isalpha())
 
 
 def _names(words: Sequence[str]) -> bool:

@@ -289,7 +289,8 @@ class Chat:
         more = f" and {len(names) - NAMED_IN_CHAT} more" if len(names) > NAMED_IN_CHAT else ""
         offered = self.offered(session)
         start = "Try one of these questions, or type your own below." if offered else "Type a question below."
-        return f"Answering from {shown}{more} (what they are about is beside the chat). {start}"
+        about = "what they are about" if len(names) > 1 else "what it is about"
+        return f"Answering from {shown}{more} ({about} is beside the chat). {start}"
 
     def welcome(self, session: QAPipeline | None) -> dict:
         """The empty chat's welcome for the session's documents: the example questions only while the shared

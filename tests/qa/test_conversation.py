@@ -21,6 +21,7 @@ TEXT = "The dam was built by Victor Hale. It was completed in 1934. The weir cam
         "When did Moscow say that?",
         "Why?",
         "Why not?",
+        "Où?",  # accented Latin letters are still Latin
         "In which month?",
         "According to whom?",
         "What about the weir?",
@@ -42,6 +43,8 @@ def test_follow_ups_are_recognised(question):
         "How many troops are stationed on the Kuril Islands?",
         "When did Germany found their first settlement?",  # "their" points back to Germany, named before it
         "Which Japanese companies own part of the Sakhalin project, and how big is their share?",
+        "日本の首相は誰ですか？",  # a script without spaces between words: one "word", yet a whole question
+        "Кто премьер-министр?",  # two words, but Cyrillic: the short-question rule reads Latin-script words only
     ],
 )
 def test_questions_that_stand_alone(question):

@@ -383,7 +383,7 @@ def test_first_screen_says_what_the_documents_are_about_and_opens_them(open_sess
     sources = page.locator("#sources")
     assert sources.locator(".qa-title").inner_text() == ARTICLE.text.split("\n")[0]
     assert sources.locator(".qa-opening").inner_text().startswith("Washington’s broad coalition campaign")
-    assert "Answering from article.txt" in page.locator("#chat").inner_text()
+    assert "Answering from article.txt (what it is about is beside the chat)" in page.locator("#chat").inner_text()
 
     sources.locator("a.qa-open").click()
     expect(page.locator("#viewer .qa-viewer-place strong")).to_have_text("article.txt", timeout=REPLY_TIMEOUT_MS)
@@ -443,7 +443,9 @@ def test_uploads_and_the_conversation_survive_a_reload(open_session, tmp_path):
     expect(page.locator("#chat .qa-reply")).to_have_count(0)
     page.reload()  # a cleared chat stays cleared
     page.locator("#question textarea").wait_for()
-    expect(page.locator("#chat")).to_contain_text("Answering from article.txt, festival.txt", timeout=30_000)
+    expect(page.locator("#chat")).to_contain_text(
+        "Answering from article.txt, festival.txt (what they are about is beside the chat)", timeout=30_000
+    )
     expect(page.get_by_text(KISHIDA, exact=True)).to_be_visible()  # the shared documents are asked too
     expect(page.locator("#chat .qa-reply")).to_have_count(0)
 
